@@ -1,0 +1,21 @@
+/**
+ * The kernel's public API for plugins. Import everything from here (or `agent-platform/kernel`
+ * for plugins outside this repository); never from kernel internals.
+ */
+export { definePlugin, type PluginDefinition, type PluginContext, type ProvideOptions, type Lifetime, type Cradle } from './plugin.js'
+export { defineConfig, env, Secret, secretSchema, redact, type PlatformConfigInput, type KernelConfig, type AgentConfig, type PluginEntry } from './config.js'
+export { defineTool, type ToolDefinition, type ToolContext, type ToolResult, type ToolKind } from './tool.js'
+export { PlatformError, isPlatformError, KernelErrorCode } from './errors.js'
+export * from './hooks/stages.js'
+export type { KernelHooks, ReadyInfo, MessageHookContext } from './hooks/index.js'
+export type { HooksFacade, HookTap } from './interceptors.js'
+export type { KernelServices } from './services.js'
+export { defineRegistry, type Registry, type KernelRegistries, type AgentDefinition, type RouteDefinition } from './registries/index.js'
+export type * from './ports/types.js'
+export type * from './provider.js'
+export type * from './turn.js'
+export type { SessionEngine } from './session/engine.js'
+export type { Kernel, KernelState } from './kernel.js'
+export type { KernelDescription } from './describe.js'
+export { acquireDirLock } from './data-lock.js'
+export * as protocol from './protocol/index.js'

@@ -1,0 +1,28 @@
+import { monotonicFactory } from 'ulid'
+import type { Clock, Ids, Logger } from './types.js'
+
+export const systemClock: Clock = { now: () => new Date() }
+
+export function createUlidIds(): Ids {
+  const next = monotonicFactory()
+  return { next: (prefix) => (prefix ? `${prefix}_${next()}` : next()) }
+}
+
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const
+export type LogLevel = keyof typeof LEVELS
+
+/** One JSON line per record on stderr; values are expected to be redacted by the caller. */
+export function createLogger(options: { level: LogLevel; label?: string; write?: (line: string) => void }): Logger {
+  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'))
+  const emit = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void => {
+    if (LEVELS[level] < LEVELS[options.level]) return
+    write(JSON.stringify({ time: new Date().toISOString(), level, ...(options.label ? { plugin: options.label } : {}), msg: message, ...fields }))
+  }
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (label) => createLogger({ ...options, label }),
+  }
+}

@@ -1,0 +1,42 @@
+import type { FinishReason, MessageRole, PartInfo, PartKind, SessionInfo, SessionStatus } from './records.js'
+
+/** Every event, on SSE and WebSocket alike, travels in this envelope. */
+export interface EventEnvelope<T extends PlatformEvent['type'] = PlatformEvent['type']> {
+  v: 1
+  stream: string
+  seq: number
+  at: string
+  type: T
+  sessionId?: string
+  data: Extract<PlatformEvent, { type: T }>['data']
+}
+
+export type PlatformEvent =
+  | { type: 'session.created'; data: SessionInfo }
+  | { type: 'session.status'; data: { sessionId: string; status: SessionStatus; message?: string } }
+  | { type: 'turn.started'; data: { turnId: string } }
+  | { type: 'turn.completed'; data: { turnId: string; finish: FinishReason; error?: { code: string; message: string } } }
+  | {
+      type: 'message.created'
+      data: { id: string; turnId: string; role: MessageRole; agent: string; provider: string; model: string }
+    }
+  | { type: 'message.completed'; data: { id: string; finish: FinishReason | null; tokens?: TokenCounts } }
+  | { type: 'part.started'; data: { messageId: string; part: { id: string; kind: PartKind; ordinal: number } & Record<string, unknown> } }
+  | { type: 'part.delta'; data: { messageId: string; partId: string; field: 'text'; delta: string } }
+  | { type: 'part.completed'; data: { messageId: string; part: PartInfo } }
+  | { type: 'error'; data: { code: string; message: string; turnId?: string; retryable?: boolean } }
+  | { type: 'stream.reset'; data: { reason: 'cursor_expired' | 'store_restarted'; head: number } }
+
+export type EventType = PlatformEvent['type']
+
+export interface TokenCounts {
+  input: number
+  output: number
+  reasoning?: number
+  cacheRead?: number
+  cacheWrite?: number
+}
+
+/** Stream names: one per session plus the global one. */
+export const sessionStream = (sessionId: string): string => `session:${sessionId}`
+export const GLOBAL_STREAM = 'global'

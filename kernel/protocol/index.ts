@@ -1,0 +1,3 @@
+export * from './records.js'
+export * from './events.js'
+export * from './routes.js'

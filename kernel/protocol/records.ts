@@ -1,0 +1,60 @@
+/**
+ * Wire records shared by the server, the web UI and the TUI. This folder imports nothing but zod:
+ * it ships to the browser.
+ */
+export type SessionStatus = 'idle' | 'busy' | 'retrying' | 'waiting_permission' | 'blocked' | 'error'
+
+export interface SessionInfo {
+  id: string
+  parentId: string | null
+  title: string | null
+  agent: string
+  provider: string
+  model: string
+  tools: string[]
+  workspace: string
+  status: SessionStatus
+  /** Sequence of the last event of this session's stream reflected in this snapshot. */
+  seq: number
+  createdAt: string
+  updatedAt: string
+}
+
+export type PartKind = 'text' | 'reasoning' | 'tool' | 'file' | 'step' | 'compaction' | 'subtask'
+
+export interface PartInfo {
+  id: string
+  messageId: string
+  ordinal: number
+  kind: PartKind
+  /** text/reasoning: `{text}`; tool: `{callId, tool, input, state, output?, error?}` */
+  data: Record<string, unknown>
+  createdAt: string
+  updatedAt: string
+}
+
+export type MessageRole = 'user' | 'assistant'
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'max_steps' | 'aborted' | 'error'
+
+export interface MessageInfo {
+  id: string
+  sessionId: string
+  turnId: string
+  role: MessageRole
+  agent: string
+  provider: string
+  model: string
+  finish: FinishReason | null
+  error: { code: string; message: string } | null
+  createdAt: string
+  completedAt: string | null
+  parts: PartInfo[]
+}
+
+export interface SessionDetail extends SessionInfo {
+  messages: MessageInfo[]
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> }
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod'
+
+/** REST paths. Clients build URLs from these, never from string literals of their own. */
+export const ApiPaths = {
+  health: '/health',
+  sessions: '/api/sessions',
+  session: (id: string) => `/api/sessions/${encodeURIComponent(id)}`,
+  messages: (id: string) => `/api/sessions/${encodeURIComponent(id)}/messages`,
+  events: (id: string) => `/api/sessions/${encodeURIComponent(id)}/events`,
+} as const
+
+export const createSessionBody = z
+  .object({
+    agent: z.string().min(1).optional(),
+    provider: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+    title: z.string().max(200).optional(),
+    workspace: z.string().min(1).optional(),
+  })
+  .strict()
+export type CreateSessionBody = z.infer<typeof createSessionBody>
+
+export const attachmentSchema = z
+  .object({ name: z.string().min(1), mimeType: z.string().min(1), data: z.string() })
+  .strict()
+
+export const postMessageBody = z
+  .object({ text: z.string().min(1, 'text must not be empty'), attachments: z.array(attachmentSchema).max(20).optional() })
+  .strict()
+export type PostMessageBody = z.infer<typeof postMessageBody>
+
+export interface PostMessageResponse {
+  turnId: string
+  messageId: string
+}
+
+export interface HealthResponse {
+  healthy: boolean
+  version: string
+}

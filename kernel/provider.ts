@@ -1,0 +1,81 @@
+import type { SessionInfo } from './protocol/index.js'
+import type { Logger } from './ports/types.js'
+
+/** One model the provider serves. */
+export interface ModelInfo {
+  id: string
+  displayName?: string
+  contextWindow?: number
+}
+
+export type ChatContent =
+  | { type: 'text'; text: string }
+  | { type: 'tool-call'; callId: string; tool: string; input: unknown }
+  | { type: 'tool-result'; callId: string; tool: string; output: string; isError?: boolean }
+
+export interface ChatMessage {
+  role: 'user' | 'assistant' | 'tool'
+  content: ChatContent[]
+}
+
+/** The JSON-schema face of a tool as sent to a model. */
+export interface ToolSpec {
+  name: string
+  description: string
+  inputSchema: Record<string, unknown>
+}
+
+/** What the kernel asks of a provider for one model call; providers map it to their wire format. */
+export interface ModelRequest {
+  provider: string
+  model: string
+  system: string
+  messages: ChatMessage[]
+  tools: ToolSpec[]
+  /** Provider-specific fields added by request.build taps (headers, extra body fields). */
+  extra: Record<string, unknown>
+}
+
+export interface UsageReport {
+  input: number
+  output: number
+  reasoning?: number
+  cacheRead?: number
+  cacheWrite?: number
+  raw?: unknown
+}
+
+/** One chunk of a model's streamed answer, already normalised by the provider client. */
+export type StreamChunk =
+  | { type: 'text'; delta: string }
+  | { type: 'thought'; delta: string }
+  | { type: 'tool-call'; callId: string; tool: string; input: unknown }
+  | { type: 'usage'; usage: UsageReport }
+  | { type: 'finish'; reason: 'stop' | 'length' | 'tool_calls' }
+  | { type: 'error'; code: string; message: string; retryable?: boolean }
+
+export interface ProviderCallOptions {
+  signal: AbortSignal
+  session: SessionInfo
+  turnId: string
+}
+
+export interface ProviderClient {
+  stream(request: ModelRequest, options: ProviderCallOptions): AsyncIterable<StreamChunk>
+}
+
+/** Credential state of a provider for one call. */
+export type CredentialCheck = { ok: true } | { ok: false; code: string; message: string }
+
+/** An item of the providers registry. */
+export interface ProviderDefinition {
+  id: string
+  displayName: string
+  /** Models known without network access (used to validate session creation). */
+  listModels(): ModelInfo[]
+  /** Whether this provider accepts a model id not in its list (e.g. OpenAI-compatible endpoints). */
+  acceptsUnknownModels?: boolean
+  /** Checked before each turn; a missing credential fails the turn, not the session creation. */
+  checkCredential?(): Promise<CredentialCheck>
+  createClient(deps: { logger: Logger }): ProviderClient
+}

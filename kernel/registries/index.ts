@@ -1,0 +1,37 @@
+import type { AgentConfig } from '../config.js'
+import type { ProviderDefinition } from '../provider.js'
+import type { ToolDefinition } from '../tool.js'
+import { defineRegistry, type Registry } from './define-registry.js'
+
+export { defineRegistry, type Registry } from './define-registry.js'
+
+/** An agent (persona) as the kernel knows it. */
+export interface AgentDefinition extends AgentConfig {
+  id: string
+}
+
+/** An HTTP route contributed by a plugin; server-http mounts every item. */
+export interface RouteDefinition {
+  id: string
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  path: string
+  /** zod schemas (anything with safeParse) for the parts of the request. */
+  schema?: { body?: unknown; params?: unknown; querystring?: unknown }
+  handler(request: { params: Record<string, string>; query: Record<string, unknown>; body: unknown }): Promise<{ status?: number; body: unknown }>
+}
+
+export interface KernelRegistries {
+  providers: Registry<ProviderDefinition>
+  agents: Registry<AgentDefinition>
+  tools: Registry<ToolDefinition>
+  routes: Registry<RouteDefinition>
+}
+
+export function createRegistries(): KernelRegistries {
+  return {
+    providers: defineRegistry<ProviderDefinition>('providers', (p) => p.id),
+    agents: defineRegistry<AgentDefinition>('agents', (a) => a.id),
+    tools: defineRegistry<ToolDefinition>('tools', (t) => t.name, { alwaysOpen: true }),
+    routes: defineRegistry<RouteDefinition>('routes', (r) => r.id),
+  }
+}

@@ -1,0 +1,215 @@
+import type { AwilixContainer } from 'awilix'
+import type { KernelConfig } from '../config.js'
+import { KernelErrorCode, PlatformError } from '../errors.js'
+import type { KernelHooks } from '../hooks/index.js'
+import type { Clock, EventBus, Ids, Locks, Logger, SessionStore } from '../ports/types.js'
+import type { ProviderClient } from '../provider.js'
+import { sessionStream, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
+import type { KernelRegistries } from '../registries/index.js'
+import { createEventWriter, type EventWriter } from './event-writer.js'
+import { resolveSessionDraft } from './resolve-session.js'
+import { SessionScopes } from './scopes.js'
+import { runTurn } from './turn-runner.js'
+
+export interface EngineDeps {
+  config: KernelConfig
+  hooks: KernelHooks
+  registries: KernelRegistries
+  sessionStore: SessionStore
+  eventBus: EventBus
+  locks: Locks
+  clock: Clock
+  ids: Ids
+  logger: Logger
+  container: AwilixContainer
+  notify: (hook: unknown, ...args: unknown[]) => Promise<void>
+}
+
+interface SessionRuntime {
+  tail: Promise<void>
+  queued: number
+  active: AbortController | null
+  events: EventWriter
+  seeded: boolean
+}
+
+const LOCK_TTL_MS = 30_000
+
+/** The session engine: creates sessions, queues and runs turns, owns session scopes. */
+export class SessionEngine {
+  readonly #runtimes = new Map<string, SessionRuntime>()
+  readonly #clients = new Map<string, ProviderClient>()
+  readonly #scopes: SessionScopes
+  #closing = false
+
+  constructor(private readonly deps: EngineDeps) {
+    this.#scopes = new SessionScopes({ container: deps.container, hooks: deps.hooks, notify: deps.notify, idleMs: deps.config.sessionIdleMs, logger: deps.logger })
+  }
+
+  async createSession(body: CreateSessionBody): Promise<SessionInfo> {
+    const resolved = resolveSessionDraft(body, this.deps.config, this.deps.registries)
+    const draft = await this.deps.hooks.session.create.promise(resolved, { requestedBy: 'api' })
+    const now = this.deps.clock.now().toISOString()
+    const session: SessionInfo = { id: this.deps.ids.next('ses'), ...draft, status: 'idle', seq: 0, createdAt: now, updatedAt: now }
+    await this.deps.sessionStore.createSession(session)
+    const runtime = this.#runtime(session.id)
+    runtime.seeded = true
+    runtime.events.emit('session.created', session, { global: true })
+    return session
+  }
+
+  async getSession(id: string): Promise<SessionDetail> {
+    const session = await this.#requireSession(id)
+    return { ...session, messages: await this.deps.sessionStore.listMessages(id) }
+  }
+
+  listSessions(filter: { parentId?: string | null; limit?: number } = {}): Promise<SessionInfo[]> {
+    return this.deps.sessionStore.listSessions(filter)
+  }
+
+  /** Store the user's message and queue a turn; resolves once the message is announced. */
+  async prompt(sessionId: string, body: PostMessageBody): Promise<{ turnId: string; messageId: string }> {
+    const session = await this.#requireSession(sessionId)
+    if (this.#closing) throw new PlatformError('SESSION_SERVER_CLOSING', 'The server is shutting down; send the message again once it is back.', { httpStatus: 503, retryable: true })
+    const runtime = await this.#seededRuntime(session)
+    const turnId = this.deps.ids.next('trn')
+    const message = this.#userMessage(session, turnId, body)
+    await this.#persist(message, turnId)
+    const { events } = runtime
+    events.emit('message.created', { id: message.id, turnId, role: 'user', agent: session.agent, provider: session.provider, model: session.model })
+    for (const part of message.parts) {
+      events.emit('part.started', { messageId: message.id, part: { id: part.id, kind: part.kind, ordinal: part.ordinal, ...part.data } })
+      events.emit('part.completed', { messageId: message.id, part })
+    }
+    events.emit('message.completed', { id: message.id, finish: 'stop' })
+    runtime.queued += 1
+    runtime.tail = runtime.tail.then(() => this.#runTurn(sessionId, turnId)).catch((error) => {
+      this.deps.logger.error('turn crashed', { sessionId, turnId, error: String(error) })
+    })
+    return { turnId, messageId: message.id }
+  }
+
+  /** Abort the running turn of a session; false when none runs here. */
+  abort(sessionId: string): boolean {
+    const active = this.#runtimes.get(sessionId)?.active
+    if (!active) return false
+    active.abort(new PlatformError(KernelErrorCode.TURN_ABORTED, 'The turn was aborted.'))
+    return true
+  }
+
+  activeTurns(): number {
+    let count = 0
+    for (const runtime of this.#runtimes.values()) if (runtime.active) count += 1
+    return count
+  }
+
+  /** Stop taking turns, abort running ones, wait for them to persist, end every session scope. */
+  async close(): Promise<void> {
+    this.#closing = true
+    for (const runtime of this.#runtimes.values()) runtime.active?.abort(new PlatformError(KernelErrorCode.TURN_ABORTED, 'The server is shutting down.'))
+    await Promise.all([...this.#runtimes.values()].map((r) => r.tail.then(() => r.events.flush())))
+    await this.#scopes.endAll('shutdown')
+  }
+
+  async #runTurn(sessionId: string, turnId: string): Promise<void> {
+    const runtime = this.#runtime(sessionId)
+    runtime.queued -= 1
+    if (this.#closing) return
+    const lock = await this.deps.locks.tryAcquire(`lock:session:${sessionId}`, LOCK_TTL_MS)
+    const { events } = runtime
+    if (!lock) {
+      events.emit('error', { code: 'SESSION_LOCKED', message: 'Another server instance is running a turn of this session; try again shortly.', turnId, retryable: true })
+      return
+    }
+    const renew = setInterval(() => void lock.refresh(LOCK_TTL_MS), LOCK_TTL_MS / 3)
+    const controller = new AbortController()
+    runtime.active = controller
+    try {
+      const session = await this.#requireSession(sessionId)
+      await this.#scopes.activate(session)
+      await this.#setStatus(session, 'busy', events)
+      events.emit('turn.started', { turnId })
+      const result = await runTurn(
+        { ...this.deps, clientFor: (id) => this.#client(id), persist: (m, t) => this.#persist(m, t) },
+        { session, turnId, signal: controller.signal, events },
+      ).catch((error: unknown) => {
+        const failure = { code: (error as PlatformError).code ?? KernelErrorCode.PROVIDER_STREAM_FAILED, message: (error as Error).message }
+        events.emit('error', { ...failure, turnId })
+        return { finish: 'error' as const, error: failure }
+      })
+      events.emit('turn.completed', { turnId, finish: result.finish, ...(result.error ? { error: result.error } : {}) })
+      await this.#setStatus(session, runtime.queued > 0 ? 'busy' : 'idle', events)
+    } finally {
+      clearInterval(renew)
+      runtime.active = null
+      await lock.release()
+      this.#scopes.touch(sessionId)
+    }
+  }
+
+  async #setStatus(session: SessionInfo, status: SessionStatus, events: EventWriter): Promise<void> {
+    events.emit('session.status', { sessionId: session.id, status }, { global: true })
+    const last = await events.flush()
+    const seq = last?.stream === sessionStream(session.id) ? last.seq : await this.deps.eventBus.head(sessionStream(session.id))
+    await this.deps.sessionStore.updateSession(session.id, { status, seq, updatedAt: this.deps.clock.now().toISOString() })
+  }
+
+  async #persist(message: MessageInfo, turnId: string): Promise<void> {
+    const ctx = { sessionId: message.sessionId, turnId }
+    const record = await this.deps.hooks.message.persist.promise(message, ctx)
+    await this.deps.sessionStore.saveMessage(record)
+    this.deps.notify(this.deps.hooks.message.persisted, record, ctx)
+  }
+
+  #userMessage(session: SessionInfo, turnId: string, body: PostMessageBody): MessageInfo {
+    const now = this.deps.clock.now().toISOString()
+    const id = this.deps.ids.next('msg')
+    const parts: MessageInfo['parts'] = [{ id: this.deps.ids.next('prt'), messageId: id, ordinal: 0, kind: 'text', data: { text: body.text }, createdAt: now, updatedAt: now }]
+    for (const attachment of body.attachments ?? []) {
+      parts.push({ id: this.deps.ids.next('prt'), messageId: id, ordinal: parts.length, kind: 'file', data: { ...attachment }, createdAt: now, updatedAt: now })
+    }
+    return { id, sessionId: session.id, turnId, role: 'user', agent: session.agent, provider: session.provider, model: session.model, finish: 'stop', error: null, createdAt: now, completedAt: now, parts }
+  }
+
+  /** Make sure the session's event stream continues from the sequence stored with the session. */
+  async openStream(sessionId: string): Promise<SessionInfo> {
+    const session = await this.#requireSession(sessionId)
+    await this.#seededRuntime(session)
+    return session
+  }
+
+  async #seededRuntime(session: SessionInfo): Promise<SessionRuntime> {
+    const runtime = this.#runtime(session.id)
+    if (!runtime.seeded) {
+      await this.deps.eventBus.seed(sessionStream(session.id), session.seq)
+      runtime.seeded = true
+    }
+    return runtime
+  }
+
+  #client(providerId: string): ProviderClient {
+    let client = this.#clients.get(providerId)
+    if (!client) {
+      const provider = this.deps.registries.providers.get(providerId)
+      if (!provider) throw new PlatformError(KernelErrorCode.SESSION_PROVIDER_UNKNOWN, `Provider "${providerId}" is not enabled.`)
+      client = provider.createClient({ logger: this.deps.logger.child(`provider:${providerId}`) })
+      this.#clients.set(providerId, client)
+    }
+    return client
+  }
+
+  #runtime(sessionId: string): SessionRuntime {
+    let runtime = this.#runtimes.get(sessionId)
+    if (!runtime) {
+      runtime = { tail: Promise.resolve(), queued: 0, active: null, seeded: false, events: createEventWriter({ eventBus: this.deps.eventBus, logger: this.deps.logger, sessionId }) }
+      this.#runtimes.set(sessionId, runtime)
+    }
+    return runtime
+  }
+
+  async #requireSession(id: string): Promise<SessionInfo> {
+    const session = await this.deps.sessionStore.getSession(id)
+    if (!session) throw new PlatformError(KernelErrorCode.SESSION_NOT_FOUND, `No session with id "${id}".`, { httpStatus: 404, details: { id } })
+    return session
+  }
+}

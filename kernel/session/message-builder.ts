@@ -1,0 +1,63 @@
+import type { Clock, Ids } from '../ports/types.js'
+import type { MessageInfo, PartInfo, PartKind } from '../protocol/index.js'
+import type { EventWriter } from './event-writer.js'
+
+/**
+ * Turns a model's stream into one assistant message made of ordered parts, emitting
+ * part.started / part.delta / part.completed as it goes. A text or reasoning part stays open until
+ * a chunk of another kind arrives or the message ends.
+ */
+export class MessageBuilder {
+  readonly message: MessageInfo
+  #open: PartInfo | null = null
+
+  constructor(
+    private readonly deps: { ids: Ids; clock: Clock; events: EventWriter },
+    message: MessageInfo,
+  ) {
+    this.message = message
+  }
+
+  get openPartId(): string | undefined {
+    return this.#open?.id
+  }
+
+  /** Append a text or reasoning delta, opening a part of that kind when needed. */
+  delta(kind: 'text' | 'reasoning', delta: string): string {
+    if (this.#open?.kind !== kind) {
+      this.closeOpenPart()
+      this.#open = this.#startPart(kind, { text: '' })
+    }
+    const part = this.#open
+    part.data.text = (part.data.text as string) + delta
+    this.deps.events.emit('part.delta', { messageId: this.message.id, partId: part.id, field: 'text', delta })
+    return part.id
+  }
+
+  /** A complete tool call from the model, recorded as a tool part (executed by the agent loop). */
+  toolCall(call: { callId: string; tool: string; input: unknown }): string {
+    this.closeOpenPart()
+    const part = this.#startPart('tool', { callId: call.callId, tool: call.tool, input: call.input, state: 'pending' })
+    this.#complete(part)
+    return part.id
+  }
+
+  closeOpenPart(): void {
+    if (!this.#open) return
+    this.#complete(this.#open)
+    this.#open = null
+  }
+
+  #startPart(kind: PartKind, data: Record<string, unknown>): PartInfo {
+    const now = this.deps.clock.now().toISOString()
+    const part: PartInfo = { id: this.deps.ids.next('prt'), messageId: this.message.id, ordinal: this.message.parts.length, kind, data, createdAt: now, updatedAt: now }
+    this.message.parts.push(part)
+    this.deps.events.emit('part.started', { messageId: this.message.id, part: { id: part.id, kind, ordinal: part.ordinal, ...data } })
+    return part
+  }
+
+  #complete(part: PartInfo): void {
+    part.updatedAt = this.deps.clock.now().toISOString()
+    this.deps.events.emit('part.completed', { messageId: this.message.id, part: structuredClone(part) })
+  }
+}

@@ -1,0 +1,136 @@
+import { KernelErrorCode } from '../errors.js'
+import { isTapped, type KernelHooks } from '../hooks/index.js'
+import type { Clock, Ids, Logger, SessionStore } from '../ports/types.js'
+import type { ModelRequest, ProviderClient, StreamChunk, UsageReport } from '../provider.js'
+import type { FinishReason, MessageInfo, SessionInfo } from '../protocol/index.js'
+import type { KernelRegistries } from '../registries/index.js'
+import type { StreamContext, TurnContext } from '../turn.js'
+import type { EventWriter } from './event-writer.js'
+import { toChatMessages, toToolSpec } from './history.js'
+import { MessageBuilder } from './message-builder.js'
+
+export interface TurnDeps {
+  hooks: KernelHooks
+  registries: KernelRegistries
+  sessionStore: SessionStore
+  clock: Clock
+  ids: Ids
+  logger: Logger
+  notify: (hook: unknown, ...args: unknown[]) => Promise<void>
+  clientFor: (providerId: string) => ProviderClient
+  persist: (message: MessageInfo, turnId: string) => Promise<void>
+}
+
+export interface TurnInput {
+  session: SessionInfo
+  turnId: string
+  signal: AbortSignal
+  events: EventWriter
+}
+
+type TurnError = { code: string; message: string; retryable?: boolean }
+
+/** One turn: admit, build, stream the model's answer into an assistant message, persist it. */
+export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finish: FinishReason; error?: TurnError }> {
+  const { session, turnId, signal, events } = input
+  const fail = (error: TurnError) => {
+    events.emit('error', { ...error, turnId })
+    return { finish: 'error' as const, error }
+  }
+  const provider = deps.registries.providers.get(session.provider)
+  if (!provider) return fail({ code: KernelErrorCode.SESSION_PROVIDER_UNKNOWN, message: `Provider "${session.provider}" is no longer enabled.` })
+  const credential = provider.checkCredential ? await provider.checkCredential() : ({ ok: true } as const)
+  if (!credential.ok) return fail({ code: credential.code, message: credential.message })
+
+  const agent = deps.registries.agents.get(session.agent)
+  const tools = session.tools.map((name) => deps.registries.tools.get(name)).filter((t) => t !== undefined)
+  const turn: TurnContext = { sessionId: session.id, turnId, session, step: 1, signal }
+  let request: ModelRequest = {
+    provider: session.provider,
+    model: session.model,
+    system: agent?.systemPrompt ?? '',
+    messages: toChatMessages(await deps.sessionStore.listMessages(session.id)),
+    tools: tools.map(toToolSpec),
+    extra: {},
+  }
+  const rejection = await deps.hooks.request.admit.promise(request, turn)
+  if (rejection) return fail(rejection)
+  request = await deps.hooks.request.build.promise(request, turn)
+
+  const now = deps.clock.now().toISOString()
+  const message: MessageInfo = {
+    id: deps.ids.next('msg'), sessionId: session.id, turnId, role: 'assistant', agent: session.agent,
+    provider: session.provider, model: session.model, finish: null, error: null, createdAt: now, completedAt: null, parts: [],
+  }
+  events.emit('message.created', { id: message.id, turnId, role: 'assistant', agent: message.agent, provider: message.provider, model: message.model })
+  const builder = new MessageBuilder({ ids: deps.ids, clock: deps.clock, events }, message)
+  deps.notify(deps.hooks.request.sent, request, turn)
+
+  const outcome = await consumeStream(deps, builder, deps.clientFor(session.provider).stream(request, { signal, session, turnId }), {
+    sessionId: session.id, turnId, messageId: message.id,
+  }, signal)
+  builder.closeOpenPart()
+  message.finish = signal.aborted ? 'aborted' : outcome.error ? 'error' : outcome.finish
+  message.error = outcome.error ? { code: outcome.error.code, message: outcome.error.message } : null
+  message.completedAt = deps.clock.now().toISOString()
+  await deps.persist(message, turnId)
+  const tokens = outcome.usage ? { input: outcome.usage.input, output: outcome.usage.output, reasoning: outcome.usage.reasoning, cacheRead: outcome.usage.cacheRead, cacheWrite: outcome.usage.cacheWrite } : undefined
+  events.emit('message.completed', { id: message.id, finish: message.finish, ...(tokens ? { tokens } : {}) })
+  if (outcome.error && !signal.aborted) return fail(outcome.error)
+  return { finish: message.finish }
+}
+
+interface StreamOutcome {
+  finish: FinishReason
+  usage?: UsageReport
+  error?: TurnError
+}
+
+async function consumeStream(
+  deps: TurnDeps,
+  builder: MessageBuilder,
+  stream: AsyncIterable<StreamChunk>,
+  base: Omit<StreamContext, 'partId'>,
+  signal: AbortSignal,
+): Promise<StreamOutcome> {
+  const hooks = deps.hooks.stream
+  const outcome: StreamOutcome = { finish: 'stop' }
+  try {
+    for await (const chunk of stream) {
+      if (signal.aborted) break
+      switch (chunk.type) {
+        case 'text':
+        case 'thought': {
+          const partId = builder.delta(chunk.type === 'text' ? 'text' : 'reasoning', chunk.delta)
+          const hook = chunk.type === 'text' ? hooks.textDelta : hooks.thoughtDelta
+          if (isTapped(hook)) deps.notify(hook, chunk.delta, { ...base, partId })
+          break
+        }
+        case 'tool-call': {
+          const partId = builder.toolCall(chunk)
+          if (isTapped(hooks.toolCall)) deps.notify(hooks.toolCall, { callId: chunk.callId, tool: chunk.tool, input: chunk.input }, { ...base, partId })
+          break
+        }
+        case 'usage':
+          outcome.usage = chunk.usage
+          if (isTapped(hooks.usage)) deps.notify(hooks.usage, chunk.usage, base)
+          break
+        case 'finish':
+          outcome.finish = chunk.reason
+          break
+        case 'error':
+          outcome.error = { code: chunk.code, message: chunk.message, retryable: chunk.retryable }
+          break
+      }
+      if (outcome.error) break
+    }
+  } catch (error) {
+    if (!signal.aborted) {
+      deps.logger.error('provider stream failed', { sessionId: base.sessionId, error: (error as Error).message })
+      outcome.error = { code: KernelErrorCode.PROVIDER_STREAM_FAILED, message: `The model call failed: ${(error as Error).message}` }
+    }
+  }
+  if (signal.aborted) outcome.finish = 'aborted'
+  if (isTapped(hooks.finished)) deps.notify(hooks.finished, { reason: outcome.error ? 'error' : outcome.finish }, base)
+  return outcome
+}
