@@ -31,6 +31,8 @@ export interface BootOptions {
   ids?: Ids
   /** Called once when shutdown finishes (the CLI exits there). */
   onClosed?: () => void
+  /** Called with the hooks before any plugin registers (test recorders install interceptors here). */
+  onHooks?: (hooks: KernelHooks) => void
 }
 
 export interface PluginRuntimeInfo {
@@ -70,6 +72,7 @@ export class Kernel {
     kernel.config = loaded.kernel
     if (!options.logger) kernel.logger = createLogger({ level: loaded.kernel.logLevel })
     kernel.#wire(loaded.plugins)
+    options.onHooks?.(kernel.hooks)
     try {
       kernel.#registerAll()
       kernel.state = 'starting'

@@ -1,0 +1,33 @@
+import { defineConfig, env } from '../kernel/index.js'
+
+/**
+ * THE config file. Every plugin is listed: `true` = defaults, `false` = off, an object = options.
+ * Secrets are referenced by environment variable name with env(), never written here.
+ * Pick another file with: npm start -- --config <file>
+ */
+export default defineConfig({
+  kernel: {
+    dataDir: '.data',
+    defaultAgent: 'demo',
+    agents: {
+      demo: {
+        name: 'Demo',
+        description: 'A scripted agent that answers without any API key.',
+        systemPrompt: 'You are the demo agent of Agent Platform.',
+        provider: 'scripted',
+        model: 'demo',
+        tools: '*',
+      },
+    },
+    limits: { maxSteps: 50, parallelTools: 4, eventRetention: 10_000 },
+  },
+  plugins: {
+    // Unset or empty DATABASE_URL -> embedded PGlite under <dataDir>/pglite.
+    'persistence-postgres': { url: env('DATABASE_URL', { optional: true }) },
+    // Unset or empty REDIS_URL -> the kernel's in-memory event bus, locks and key-value store.
+    'realtime-redis': { url: env('REDIS_URL', { optional: true }) },
+    'jobs-agenda': { maintenanceEveryMs: 60_000 },
+    'server-http': { host: '127.0.0.1', port: 8787 },
+    'provider-scripted': { chunkDelayMs: 25 },
+  },
+})

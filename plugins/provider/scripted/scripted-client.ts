@@ -1,0 +1,77 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { ModelRequest, ProviderCallOptions, ProviderClient, StreamChunk } from '../../../kernel/index.js'
+import type { ScriptedOptions, ScriptStep } from './config.js'
+
+/** Requests as the kernel built them, newest last: tests assert what was sent. */
+export interface RecordedRequest {
+  at: string
+  sessionId: string
+  turnId: string
+  request: ModelRequest
+}
+
+export interface ScriptedProviderService {
+  /** The requests received, newest last. */
+  requests(): RecordedRequest[]
+  /** Replace the replies from now on (tests); the call counter restarts. */
+  setReplies(replies: ScriptStep[][]): void
+  /** Change the pace from now on. */
+  setChunkDelay(ms: number): void
+  client: ProviderClient
+}
+
+function* chunksOf(text: string, size: number): Generator<string> {
+  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size)
+}
+
+function toChunks(step: ScriptStep, size: number, callIndex: number, stepIndex: number): StreamChunk[] {
+  switch (step.type) {
+    case 'text':
+      return [...chunksOf(step.text, size)].map((delta) => ({ type: 'text', delta }))
+    case 'thought':
+      return [...chunksOf(step.text, size)].map((delta) => ({ type: 'thought', delta }))
+    case 'tool-call':
+      return [{ type: 'tool-call', callId: step.callId ?? `call_${callIndex}_${stepIndex}`, tool: step.tool, input: step.input }]
+    case 'usage':
+      return [{ type: 'usage', usage: { input: step.input, output: step.output, reasoning: step.reasoning, raw: step } }]
+    case 'error':
+      return [{ type: 'error', code: step.code, message: step.message }]
+    case 'finish':
+      return [{ type: 'finish', reason: step.reason }]
+  }
+}
+
+/** Streams the configured replies at the configured pace and records each request. */
+export function createScriptedService(options: ScriptedOptions): ScriptedProviderService {
+  let replies = options.replies
+  let delay = options.chunkDelayMs
+  let calls = 0
+  const recorded: RecordedRequest[] = []
+
+  async function* stream(request: ModelRequest, call: ProviderCallOptions): AsyncGenerator<StreamChunk> {
+    recorded.push({ at: new Date().toISOString(), sessionId: call.session.id, turnId: call.turnId, request: structuredClone(request) })
+    if (recorded.length > options.recordLimit) recorded.splice(0, recorded.length - options.recordLimit)
+    const index = calls++
+    const reply = replies[Math.min(index, replies.length - 1)]
+    for (const [stepIndex, step] of reply.entries()) {
+      for (const chunk of toChunks(step, options.chunkChars, index, stepIndex)) {
+        if (call.signal.aborted) return
+        if (delay > 0) await sleep(delay, undefined, { signal: call.signal }).catch(() => undefined)
+        if (call.signal.aborted) return
+        yield chunk
+      }
+    }
+  }
+
+  return {
+    requests: () => [...recorded],
+    setReplies(next) {
+      replies = next
+      calls = 0
+    },
+    setChunkDelay(ms) {
+      delay = ms
+    },
+    client: { stream },
+  }
+}
