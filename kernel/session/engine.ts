@@ -7,6 +7,7 @@ import type { ProviderClient } from '../provider.js'
 import { sessionStream, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
 import { createEventWriter, type EventWriter } from './event-writer.js'
+import { orderByTurn } from './history.js'
 import { resolveSessionDraft } from './resolve-session.js'
 import { SessionScopes } from './scopes.js'
 import { runTurn } from './turn-runner.js'
@@ -60,7 +61,7 @@ export class SessionEngine {
 
   async getSession(id: string): Promise<SessionDetail> {
     const session = await this.#requireSession(id)
-    return { ...session, messages: await this.deps.sessionStore.listMessages(id) }
+    return { ...session, messages: orderByTurn(await this.deps.sessionStore.listMessages(id)) }
   }
 
   listSessions(filter: { parentId?: string | null; limit?: number } = {}): Promise<SessionInfo[]> {
@@ -147,11 +148,12 @@ export class SessionEngine {
     }
   }
 
+  /** Store the status (with the sequence reached so far) before announcing it, so a refetch agrees. */
   async #setStatus(session: SessionInfo, status: SessionStatus, events: EventWriter): Promise<void> {
-    events.emit('session.status', { sessionId: session.id, status }, { global: true })
     const last = await events.flush()
     const seq = last?.stream === sessionStream(session.id) ? last.seq : await this.deps.eventBus.head(sessionStream(session.id))
     await this.deps.sessionStore.updateSession(session.id, { status, seq, updatedAt: this.deps.clock.now().toISOString() })
+    events.emit('session.status', { sessionId: session.id, status }, { global: true })
   }
 
   async #persist(message: MessageInfo, turnId: string): Promise<void> {

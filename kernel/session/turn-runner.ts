@@ -49,7 +49,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
     provider: session.provider,
     model: session.model,
     system: agent?.systemPrompt ?? '',
-    messages: toChatMessages(await deps.sessionStore.listMessages(session.id)),
+    messages: toChatMessages(await deps.sessionStore.listMessages(session.id), turnId),
     tools: tools.map(toToolSpec),
     extra: {},
   }

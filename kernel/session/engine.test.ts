@@ -1,0 +1,171 @@
+import t from 'tap'
+import { createTestKernel, type TestKernel } from '../testing/index.js'
+import { createOutsideFolder } from '../testing/outside-folder.js'
+import type { EventEnvelope } from '../protocol/index.js'
+
+const outside = createOutsideFolder({
+  'locked.ts': `
+import { definePlugin } from 'agent-platform/kernel'
+export default definePlugin({
+  name: 'provider-locked',
+  register(ctx) {
+    ctx.registries.providers.add({
+      id: 'locked', displayName: 'Needs a key',
+      listModels: () => [{ id: 'm1' }],
+      checkCredential: async () => process.env.LOCKED_KEY ? { ok: true } : { ok: false, code: 'AUTH_CREDENTIAL_MISSING', message: 'Set LOCKED_KEY to use the locked provider.' },
+      createClient: () => ({ async *stream() { yield { type: 'text', delta: 'unlocked' } } }),
+    })
+  },
+})`,
+  'platform.config.ts': '',
+})
+t.teardown(() => outside.remove())
+
+async function kernelWith(t: Tap.Test, scripted: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<TestKernel> {
+  const tk = await createTestKernel({ plugins: { 'provider-scripted': { chunkDelayMs: 0, ...scripted }, ...extra } as never, configFile: outside.path('platform.config.ts') })
+  t.teardown(tk.close)
+  return tk
+}
+declare namespace Tap {
+  type Test = import('tap').Test
+}
+
+/** Collect a session's events until one matches. */
+async function collectUntil(tk: TestKernel, sessionId: string, done: (e: EventEnvelope) => boolean): Promise<EventEnvelope[]> {
+  const bus = tk.kernel.resolve('eventBus')
+  const seen: EventEnvelope[] = []
+  return new Promise((resolve) => {
+    void bus.subscribe(`session:${sessionId}`, (e) => {
+      seen.push(e)
+      if (done(e)) resolve(seen)
+    })
+  })
+}
+
+t.test('the exact hook sequence of one turn', async (t) => {
+  const tk = await kernelWith(t)
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({})
+  tk.recorder.clear()
+  const finished = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
+  await engine.prompt(session.id, { text: 'hello' })
+  await finished
+  t.same(tk.recorder.sequence(), [
+    'message.persist', // the user's message
+    'message.persisted',
+    'session.start', // the session scope is created on its first turn
+    'request.admit',
+    'request.build',
+    'request.sent',
+    'stream.thoughtDelta',
+    'stream.textDelta',
+    'stream.usage',
+    'stream.finished',
+    'message.persist', // the assistant's message
+    'message.persisted',
+  ])
+})
+
+t.test('events of a turn: sequence +1 each, user message announced, parts with deltas, idle at the end', async (t) => {
+  const tk = await kernelWith(t)
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({ title: 'first' })
+  t.equal(session.agent, 'demo')
+  t.equal(session.provider, 'scripted')
+  const events = collectUntil(tk, session.id, (e) => e.type === 'session.status' && (e.data as { status: string }).status === 'idle')
+  const { turnId, messageId } = await engine.prompt(session.id, { text: 'hello' })
+  const seen = await events
+  seen.forEach((e, i) => i > 0 && t.equal(e.seq, seen[i - 1].seq + 1))
+  const types = seen.map((e) => e.type)
+  t.same(types.slice(0, 4), ['message.created', 'part.started', 'part.completed', 'message.completed'])
+  t.equal((seen[0].data as { id: string }).id, messageId)
+  t.ok(types.includes('turn.started') && types.includes('turn.completed'))
+  const reasoning = seen.find((e) => e.type === 'part.started' && (e.data as { part: { kind: string } }).part.kind === 'reasoning')
+  t.ok(reasoning, 'thought deltas go to a reasoning part')
+  const text = seen.filter((e) => e.type === 'part.delta').map((e) => (e.data as { delta: string }).delta).join('')
+  t.match(text, /^The user wrote to the demo agent.*Hello from the demo agent/)
+  const completed = seen.find((e) => e.type === 'turn.completed')
+  t.same(completed?.data, { turnId, finish: 'stop' })
+  const detail = await engine.getSession(session.id)
+  t.same(detail.messages.map((m) => m.role), ['user', 'assistant'])
+  t.same(detail.messages[1].parts.map((p) => p.kind), ['reasoning', 'text'])
+  t.equal(detail.status, 'idle')
+  t.equal(detail.seq, seen.at(-2)?.seq, 'the session records the sequence reached before its idle status')
+})
+
+t.test('the provider receives the history and system prompt; a message sent during a turn is queued', async (t) => {
+  const tk = await kernelWith(t, { chunkDelayMs: 5, replies: [[{ type: 'text', text: 'one' }], [{ type: 'text', text: 'two' }]] })
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({})
+  let completed = 0
+  const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed' && ++completed === 2)
+  await engine.prompt(session.id, { text: 'first' })
+  await engine.prompt(session.id, { text: 'second' })
+  await done
+  const requests = tk.kernel.resolve<{ requests(): Array<{ request: { system: string; messages: unknown[] } }> }>('providerScripted').requests()
+  t.equal(requests.length, 2)
+  t.equal(requests[0].request.system, 'You are a test agent.')
+  t.same(requests[1].request.messages, [
+    { role: 'user', content: [{ type: 'text', text: 'first' }] },
+    { role: 'assistant', content: [{ type: 'text', text: 'one' }] },
+    { role: 'user', content: [{ type: 'text', text: 'second' }] },
+  ])
+})
+
+t.test('abort ends the running turn; the partial message is kept with finish aborted', async (t) => {
+  const tk = await kernelWith(t, { chunkDelayMs: 20, chunkChars: 2, replies: [[{ type: 'text', text: 'a long reply that streams slowly' }]] })
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({})
+  const firstDelta = collectUntil(tk, session.id, (e) => e.type === 'part.delta')
+  const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
+  await engine.prompt(session.id, { text: 'go' })
+  await firstDelta
+  t.equal(engine.abort(session.id), true)
+  const seen = await done
+  t.same(seen.at(-1)?.data, { turnId: (seen.at(-1)?.data as { turnId: string }).turnId, finish: 'aborted' })
+  const assistant = (await engine.getSession(session.id)).messages[1]
+  t.equal(assistant.finish, 'aborted')
+  t.ok(String(assistant.parts[0].data.text).length < 'a long reply that streams slowly'.length)
+  t.equal(engine.abort(session.id), false, 'nothing left to abort')
+})
+
+t.test('session resolution: provider/model over agent defaults; unknown ones are 400 with stable codes', async (t) => {
+  const tk = await kernelWith(t, { models: ['demo', 'other'] })
+  const engine = tk.kernel.engine
+  t.match(await engine.createSession({ model: 'scripted/other' }), { provider: 'scripted', model: 'other' })
+  t.match(await engine.createSession({ provider: 'scripted', model: 'other' }), { provider: 'scripted', model: 'other' })
+  await t.rejects(engine.createSession({ agent: 'nobody' }), { code: 'SESSION_AGENT_UNKNOWN', httpStatus: 400 })
+  await t.rejects(engine.createSession({ provider: 'anthropic' }), { code: 'SESSION_PROVIDER_UNKNOWN', httpStatus: 400 })
+  await t.rejects(engine.createSession({ model: 'gpt-99' }), { code: 'SESSION_MODEL_UNKNOWN', httpStatus: 400 })
+  await t.rejects(engine.createSession({ workspace: 'relative/dir' }), { code: 'SESSION_WORKSPACE_INVALID' })
+  await t.rejects(engine.getSession('ses_missing'), { code: 'SESSION_NOT_FOUND', httpStatus: 404 })
+})
+
+t.test('a provider without its credential fails the turn with an error event, not the creation', async (t) => {
+  delete process.env.LOCKED_KEY
+  const tk = await kernelWith(t, {}, { 'provider-locked': { resolve: './locked.ts' } })
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({ provider: 'locked' })
+  t.equal(session.model, 'm1', 'the provider default model is used when the agent is on another provider')
+  const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
+  await engine.prompt(session.id, { text: 'hi' })
+  const seen = await done
+  const error = seen.find((e) => e.type === 'error')
+  t.match(error?.data, { code: 'AUTH_CREDENTIAL_MISSING', message: /LOCKED_KEY/ })
+  t.match(seen.at(-1)?.data, { finish: 'error', error: { code: 'AUTH_CREDENTIAL_MISSING' } })
+})
+
+t.test('session scopes: one per active session, disposed when the kernel closes', async (t) => {
+  const tk = await kernelWith(t)
+  const engine = tk.kernel.engine
+  const ended: string[] = []
+  tk.kernel.hooks.session.ended.tapPromise({ name: 'provider-scripted' }, async (s, reason) => {
+    ended.push(`${s.id}:${reason}`)
+  })
+  const session = await engine.createSession({})
+  const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
+  await engine.prompt(session.id, { text: 'hi' })
+  await done
+  await tk.close()
+  t.same(ended, [`${session.id}:shutdown`])
+})
