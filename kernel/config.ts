@@ -76,9 +76,10 @@ export const kernelConfigSchema = z
         shutdownMs: z.number().int().positive().default(10_000),
         tapMs: z.number().int().positive().default(10_000),
         providerFirstByteMs: z.number().int().positive().default(60_000),
+        providerIdleMs: z.number().int().positive().default(90_000),
       })
       .strict()
-      .default({ startMs: 30_000, warmupMs: 15_000, shutdownMs: 10_000, tapMs: 10_000, providerFirstByteMs: 60_000 }),
+      .default({ startMs: 30_000, warmupMs: 15_000, shutdownMs: 10_000, tapMs: 10_000, providerFirstByteMs: 60_000, providerIdleMs: 90_000 }),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .strict()

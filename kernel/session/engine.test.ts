@@ -17,12 +17,26 @@ export default definePlugin({
     })
   },
 })`,
+  'silent.ts': `
+import { definePlugin } from 'agent-platform/kernel'
+export default definePlugin({
+  name: 'provider-silent',
+  register(ctx) {
+    ctx.registries.providers.add({
+      id: 'silent', displayName: 'Says one word then hangs', listModels: () => [{ id: 'm1' }],
+      createClient: () => ({ async *stream(_r, o) {
+        yield { type: 'text', delta: 'partial' }
+        await new Promise((resolve) => o.signal.addEventListener('abort', resolve))
+      } }),
+    })
+  },
+})`,
   'platform.config.ts': '',
 })
 t.teardown(() => outside.remove())
 
-async function kernelWith(t: Tap.Test, scripted: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<TestKernel> {
-  const tk = await createTestKernel({ plugins: { 'provider-scripted': { chunkDelayMs: 0, ...scripted }, ...extra } as never, configFile: outside.path('platform.config.ts') })
+async function kernelWith(t: Tap.Test, scripted: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, kernel: Record<string, unknown> = {}): Promise<TestKernel> {
+  const tk = await createTestKernel({ plugins: { 'provider-scripted': { chunkDelayMs: 0, ...scripted }, ...extra } as never, configFile: outside.path('platform.config.ts'), kernel: kernel as never })
   t.teardown(tk.close)
   return tk
 }
@@ -168,4 +182,18 @@ t.test('session scopes: one per active session, disposed when the kernel closes'
   await done
   await tk.close()
   t.same(ended, [`${session.id}:shutdown`])
+})
+
+t.test('a model that goes silent ends the turn with PROVIDER_TIMEOUT and keeps the partial answer', async (t) => {
+  const tk = await kernelWith(t, {}, { 'provider-silent': { resolve: './silent.ts' } }, { timeouts: { providerIdleMs: 150 } })
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({ provider: 'silent' })
+  const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
+  await engine.prompt(session.id, { text: 'hi' })
+  const seen = await done
+  t.match(seen.find((e) => e.type === 'error')?.data, { code: 'PROVIDER_TIMEOUT', message: /went silent for more than 150 ms/ })
+  t.match(seen.at(-1)?.data, { finish: 'error' })
+  const assistant = (await engine.getSession(session.id)).messages[1]
+  t.equal(assistant.finish, 'error')
+  t.equal(assistant.parts[0].data.text, 'partial')
 })

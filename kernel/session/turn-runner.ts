@@ -8,8 +8,11 @@ import type { StreamContext, TurnContext } from '../turn.js'
 import type { EventWriter } from './event-writer.js'
 import { toChatMessages, toToolSpec } from './history.js'
 import { MessageBuilder } from './message-builder.js'
+import { withStreamTimeouts } from './stream-timeouts.js'
+import type { KernelConfig } from '../config.js'
 
 export interface TurnDeps {
+  config: KernelConfig
   hooks: KernelHooks
   registries: KernelRegistries
   sessionStore: SessionStore
@@ -66,7 +69,9 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
   const builder = new MessageBuilder({ ids: deps.ids, clock: deps.clock, events }, message)
   deps.notify(deps.hooks.request.sent, request, turn)
 
-  const outcome = await consumeStream(deps, builder, deps.clientFor(session.provider).stream(request, { signal, session, turnId }), {
+  const raw = deps.clientFor(session.provider).stream(request, { signal, session, turnId })
+  const timed = withStreamTimeouts(raw, { firstByteMs: deps.config.timeouts.providerFirstByteMs, idleMs: deps.config.timeouts.providerIdleMs })
+  const outcome = await consumeStream(deps, builder, timed, {
     sessionId: session.id, turnId, messageId: message.id,
   }, signal)
   builder.closeOpenPart()
@@ -127,7 +132,11 @@ async function consumeStream(
   } catch (error) {
     if (!signal.aborted) {
       deps.logger.error('provider stream failed', { sessionId: base.sessionId, error: (error as Error).message })
-      outcome.error = { code: KernelErrorCode.PROVIDER_STREAM_FAILED, message: `The model call failed: ${(error as Error).message}` }
+      const code = (error as { code?: unknown }).code
+      outcome.error =
+        typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)
+          ? { code, message: (error as Error).message, retryable: (error as { retryable?: boolean }).retryable }
+          : { code: KernelErrorCode.PROVIDER_STREAM_FAILED, message: `The model call failed: ${(error as Error).message}` }
     }
   }
   if (signal.aborted) outcome.finish = 'aborted'
