@@ -12,7 +12,11 @@ export interface PersistencePostgresService {
    * Valid after this plugin's lifecycle.start; hand it to other clients (agenda, pg pools) as is.
    */
   connectionString(): string
-  /** Run one SQL statement on the shared pool (health checks, tests). */
+  /**
+   * Run one SQL statement on the shared pool (health checks, tests). Parameters are `$1`-style and
+   * bound by the server; unqualified table names resolve to `schema` first. Timestamp columns come
+   * back as strings. Throws PERSISTENCE_POSTGRES_NOT_STARTED before lifecycle.start.
+   */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>
 }
 

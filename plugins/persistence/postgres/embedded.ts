@@ -1,0 +1,64 @@
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { acquireDirLock, PlatformError, type Logger } from '../../../kernel/index.js'
+import { MEMORY_DIR } from './config.js'
+import { PersistenceErrorCode } from './errors.js'
+
+/** A running embedded database: PGlite in this process behind a loopback PostgreSQL socket. */
+export interface EmbeddedDatabase {
+  /** postgres:// URL of the socket server (no password: the socket server accepts any login). */
+  readonly url: string
+  /** Milliseconds PGlite took to open (initdb on a new directory, recovery on an existing one). */
+  readonly openMs: number
+  /** Stop the socket server, close PGlite, release the directory lock. Call after closing pools. */
+  close(): Promise<void>
+}
+
+export interface EmbeddedOptions {
+  /** Data directory, or `memory://`. */
+  dir: string
+  /** Concurrent socket connections (the pglite-socket default of 1 breaks pooling). */
+  maxConnections: number
+  logger: Logger
+}
+
+/**
+ * Lock the directory (a second server on it is refused with KERNEL_DATA_DIR_LOCKED), open PGlite
+ * and serve it on 127.0.0.1 with an OS-assigned port.
+ */
+export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const inMemory = options.dir === MEMORY_DIR
+  const releaseLock = inMemory ? () => undefined : acquireDirLock(options.dir)
+  let db: PGlite | undefined
+  try {
+    const started = performance.now()
+    db = await PGlite.create(options.dir)
+    const openMs = Math.round(performance.now() - started)
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections })
+    await server.start()
+    const address = server.getServerConn()
+    options.logger.debug('embedded database listening', { dir: options.dir, address, openMs })
+    const opened = db
+    return {
+      url: `postgres://postgres@${address}/postgres`,
+      openMs,
+      async close() {
+        try {
+          await server.stop()
+          await opened.close()
+        } finally {
+          releaseLock()
+        }
+      },
+    }
+  } catch (error) {
+    await db?.close().catch(() => undefined)
+    releaseLock()
+    throw new PlatformError(
+      PersistenceErrorCode.EMBEDDED_FAILED,
+      `The embedded database in ${options.dir} could not start: ${(error as Error).message}. ` +
+        'If the directory is damaged, move it away to start empty, or set DATABASE_URL to use a PostgreSQL server.',
+      { details: { dir: options.dir }, cause: error },
+    )
+  }
+}

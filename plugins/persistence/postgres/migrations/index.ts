@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core'
+import { PersistencePostgres0001Conversation } from './persistence-postgres-0001-conversation.js'
+
+/**
+ * Every migration of this plugin, in order. Names are prefixed with the plugin id and never change
+ * once released: they are the keys stored in the migrations table.
+ */
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'persistence-postgres-0001-conversation', class: PersistencePostgres0001Conversation },
+]

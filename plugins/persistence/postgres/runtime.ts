@@ -1,0 +1,85 @@
+import type { MikroORM } from '@mikro-orm/core'
+import type { PostgreSqlDriver } from '@mikro-orm/postgresql'
+import { resolve } from 'node:path'
+import { PlatformError, type KernelConfig, type Logger, type SessionStore } from '../../../kernel/index.js'
+import { MEMORY_DIR, type PersistencePostgresOptions } from './config.js'
+import { parseDatabaseUrl } from './connection-url.js'
+import { startEmbedded, type EmbeddedDatabase } from './embedded.js'
+import { PersistenceErrorCode } from './errors.js'
+import { migrate, openOrm } from './orm.js'
+import { rawQuery } from './raw-query.js'
+import { createPostgresSessionStore } from './session-store.js'
+import type { PersistencePostgresService } from './services.js'
+
+export interface RuntimeDeps {
+  options: PersistencePostgresOptions
+  kernelConfig: KernelConfig
+  logger: Logger
+}
+
+/** Everything the plugin owns between lifecycle.start and lifecycle.shutdown. */
+export interface PersistenceRuntime {
+  readonly service: PersistencePostgresService
+  readonly sessionStore: SessionStore
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** The embedded directory the options select (absolute), or `memory://`. */
+export function embeddedDirFor(options: PersistencePostgresOptions, kernelConfig: KernelConfig): string {
+  if (options.embeddedDir === MEMORY_DIR) return MEMORY_DIR
+  return resolve(options.embeddedDir ?? resolve(kernelConfig.dataDir, 'pglite'))
+}
+
+export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime {
+  const { options, logger } = deps
+  const rawUrl = options.url?.reveal() ?? ''
+  const mode = rawUrl === '' ? 'embedded' : 'external'
+  let orm: MikroORM<PostgreSqlDriver> | null = null
+  let embedded: EmbeddedDatabase | null = null
+  let url = ''
+  const requireOrm = (): MikroORM<PostgreSqlDriver> => {
+    if (orm) return orm
+    throw new PlatformError(PersistenceErrorCode.NOT_STARTED, 'The database is not open: persistence-postgres has not started yet, or has shut down.', { retryable: true, httpStatus: 503 })
+  }
+
+  async function stop(): Promise<void> {
+    const openOrm = orm
+    const openEmbedded = embedded
+    orm = null
+    embedded = null
+    await openOrm?.close().catch((error: unknown) => logger.error('closing the ORM failed', { error: (error as Error).message }))
+    await openEmbedded?.close().catch((error: unknown) => logger.error('closing the embedded database failed', { error: (error as Error).message }))
+  }
+
+  async function start(): Promise<void> {
+    const started = performance.now()
+    const target = mode === 'external' ? parseDatabaseUrl(rawUrl) : null
+    try {
+      if (!target) {
+        const dir = embeddedDirFor(options, deps.kernelConfig)
+        embedded = await startEmbedded({ dir, maxConnections: Math.max(20, options.poolSize + 10), logger })
+        url = embedded.url
+      } else url = target.url
+      const safeUrl = target?.safe ?? url
+      orm = await openOrm({ url, safeUrl, password: target?.password ?? '', schema: options.schema, poolSize: options.poolSize, debug: options.debug, logger })
+      const applied = await migrate(orm, options.schema)
+      const ms = Math.round(performance.now() - started)
+      logger.info('database ready', { mode, url: safeUrl, schema: options.schema, startMs: ms, ...(embedded ? { embeddedOpenMs: embedded.openMs } : {}), migrationsApplied: applied })
+    } catch (error) {
+      await stop()
+      throw error
+    }
+  }
+
+  const service: PersistencePostgresService = {
+    mode,
+    schema: options.schema,
+    connectionString() {
+      if (!url) throw new PlatformError(PersistenceErrorCode.NOT_STARTED, 'connectionString() is valid only after persistence-postgres has started (depend on it and read it in your lifecycle.start).')
+      return url
+    },
+    query: async (sql, params) => rawQuery(requireOrm(), sql, params),
+  }
+  return { service, sessionStore: createPostgresSessionStore(requireOrm, options.schema), start, stop }
+}

@@ -1,0 +1,101 @@
+import type { MikroORM } from '@mikro-orm/core'
+import type { PostgreSqlDriver } from '@mikro-orm/postgresql'
+import type { protocol, SessionListFilter, SessionStore } from '../../../kernel/index.js'
+import { MessageEntity, MessagePartEntity, SessionEntity, type SessionRow } from './entities.js'
+import { sessionPatchToRow, toJsonb, toMessageInfo, toPartInfo, toSessionInfo } from './records.js'
+
+type Orm = MikroORM<PostgreSqlDriver>
+
+/** Insert or replace a session; root_id is the parent's root (or the session itself for a root). */
+const upsertSessionSql = (s: string) => `
+insert into "${s}"."session" ("id", "parent_id", "root_id", "title", "agent_id", "provider_id", "model_id", "tool_set", "workspace", "status", "last_seq", "created_at", "updated_at")
+values (?, ?, coalesce((select p."root_id" from "${s}"."session" p where p."id" = ?), ?, ?), ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::timestamptz, ?::timestamptz)
+on conflict ("id") do update set "parent_id" = excluded."parent_id", "root_id" = excluded."root_id", "title" = excluded."title",
+  "agent_id" = excluded."agent_id", "provider_id" = excluded."provider_id", "model_id" = excluded."model_id", "tool_set" = excluded."tool_set",
+  "workspace" = excluded."workspace", "status" = excluded."status", "last_seq" = excluded."last_seq",
+  "created_at" = excluded."created_at", "updated_at" = excluded."updated_at"`
+
+/**
+ * One statement (one round trip, atomic): upsert the message, delete its parts that are not in the
+ * new list, upsert the listed parts. The parts travel as one jsonb array.
+ */
+const saveMessageSql = (s: string) => `
+with saved as (
+  insert into "${s}"."message" ("id", "session_id", "turn_id", "role", "agent_id", "provider_id", "model_id", "finish", "error", "created_at", "completed_at")
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::timestamptz, ?::timestamptz)
+  on conflict ("id") do update set "session_id" = excluded."session_id", "turn_id" = excluded."turn_id", "role" = excluded."role",
+    "agent_id" = excluded."agent_id", "provider_id" = excluded."provider_id", "model_id" = excluded."model_id", "finish" = excluded."finish",
+    "error" = excluded."error", "created_at" = excluded."created_at", "completed_at" = excluded."completed_at"
+  returning "id", "session_id"
+), parts as (
+  select * from jsonb_to_recordset(?::jsonb) as p("id" text, "ordinal" int, "kind" text, "data" jsonb, "created_at" timestamptz, "updated_at" timestamptz)
+), removed as (
+  delete from "${s}"."message_part" where "message_id" = ? and "id" not in (select "id" from parts)
+)
+insert into "${s}"."message_part" ("id", "message_id", "session_id", "ordinal", "kind", "data", "created_at", "updated_at")
+select p."id", saved."id", saved."session_id", p."ordinal", p."kind", p."data", p."created_at", p."updated_at" from parts p cross join saved
+on conflict ("id") do update set "message_id" = excluded."message_id", "session_id" = excluded."session_id", "ordinal" = excluded."ordinal",
+  "kind" = excluded."kind", "data" = excluded."data", "created_at" = excluded."created_at", "updated_at" = excluded."updated_at"`
+
+/**
+ * The sessionStore port on PostgreSQL, with the semantics of the kernel's in-memory store.
+ * Reads go through a fresh EntityManager fork per call; writes are single statements.
+ */
+export function createPostgresSessionStore(getOrm: () => Orm, schema: string): SessionStore {
+  const upsertSession = upsertSessionSql(schema)
+  const saveMessage = saveMessageSql(schema)
+  const em = () => getOrm().em.fork()
+  return {
+    async createSession(session) {
+      const s = session
+      await em().getConnection().execute(upsertSession, [
+        s.id, s.parentId, s.parentId, s.parentId, s.id, s.title, s.agent, s.provider, s.model,
+        toJsonb(s.tools), s.workspace, s.status, s.seq, s.createdAt, s.updatedAt,
+      ])
+    },
+    async getSession(id) {
+      const row = await em().findOne(SessionEntity, { id })
+      return row ? toSessionInfo(row) : null
+    },
+    async listSessions(filter: SessionListFilter = {}) {
+      const limit = filter.limit ?? 100
+      if (limit < 1) return []
+      const where = filter.parentId === undefined ? {} : { parentId: filter.parentId }
+      const rows = await em().find(SessionEntity, where, { orderBy: { updatedAt: 'desc', id: 'asc' }, limit })
+      return rows.map(toSessionInfo)
+    },
+    async updateSession(id, patch) {
+      const fork = em()
+      const row = sessionPatchToRow(patch)
+      if (patch.parentId !== undefined) row.rootId = await rootIdFor(fork, id, patch.parentId)
+      if (Object.keys(row).length > 0) await fork.nativeUpdate(SessionEntity, { id }, row)
+    },
+    async saveMessage(message) {
+      const m = message
+      const parts = m.parts.map((p) => ({ id: p.id, ordinal: p.ordinal, kind: p.kind, data: p.data, created_at: p.createdAt, updated_at: p.updatedAt }))
+      await em().getConnection().execute(saveMessage, [
+        m.id, m.sessionId, m.turnId, m.role, m.agent, m.provider, m.model, m.finish,
+        m.error === null ? null : toJsonb(m.error), m.createdAt, m.completedAt, toJsonb(parts), m.id,
+      ])
+    },
+    async listMessages(sessionId) {
+      const [messages, parts] = await Promise.all([
+        em().find(MessageEntity, { sessionId }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+        em().find(MessagePartEntity, { sessionId }, { orderBy: { messageId: 'asc', ordinal: 'asc', id: 'asc' } }),
+      ])
+      const byMessage = new Map<string, protocol.PartInfo[]>()
+      for (const part of parts) {
+        const list = byMessage.get(part.messageId) ?? []
+        list.push(toPartInfo(part))
+        byMessage.set(part.messageId, list)
+      }
+      return messages.map((row) => toMessageInfo(row, byMessage.get(row.id) ?? []))
+    },
+  }
+}
+
+async function rootIdFor(em: Orm['em'], id: string, parentId: string | null): Promise<string> {
+  if (parentId === null) return id
+  const parent = await em.findOne(SessionEntity, { id: parentId }, { fields: ['rootId'] as const })
+  return (parent as SessionRow | null)?.rootId ?? parentId
+}
