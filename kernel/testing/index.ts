@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { PlatformConfigInput, PluginEntry } from '../config.js'
@@ -51,5 +51,9 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
       recorder = new HookRecorder(hooks)
     },
   })
-  return { kernel, recorder: recorder!, logger, logLines, close: () => kernel.close('test done') }
+  const close = async () => {
+    await kernel.close('test done')
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  return { kernel, recorder: recorder!, logger, logLines, close }
 }
