@@ -1,0 +1,32 @@
+import { definePlugin, ShutdownStage, StartStage } from '../../../kernel/index.js'
+import { configSchema, listenTarget } from './config.js'
+import { registerEventRoutes } from './routes-events.js'
+import { mountPluginRoutes } from './routes-plugins.js'
+import { registerSessionRoutes } from './routes-sessions.js'
+import { HttpServer } from './server.js'
+import './services.js'
+
+/** The HTTP API: REST commands, SSE event streams, and every route of the routes registry. */
+export default definePlugin({
+  name: 'server-http',
+  version: '0.1.0',
+  description: 'fastify HTTP server: REST API, SSE event streams with replay, plugin routes.',
+  configSchema,
+  register(ctx) {
+    const target = listenTarget(ctx.options, process.env)
+    const server = new HttpServer(ctx.options, ctx.logger)
+    ctx.provide('serverHttp', () => server.service)
+
+    ctx.hooks.lifecycle.start.tapPromise({ stage: StartStage.LISTEN }, async (kernel) => {
+      const engine = ctx.resolve('engine')
+      registerSessionRoutes(server.app, { engine, sessionStore: ctx.resolve('sessionStore'), version: ctx.resolve('version') })
+      registerEventRoutes(server.app, { engine, eventBus: ctx.resolve('eventBus'), hub: server.hub, isClosing: () => server.closing })
+      mountPluginRoutes(server.app, ctx.registries.routes.list())
+      const address = await server.listen(target)
+      // The start tap receives the full Kernel, whose `addresses` feed lifecycle.ready and the CLI banner.
+      ;(kernel as unknown as { addresses: string[] }).addresses.push(address)
+    })
+
+    ctx.hooks.lifecycle.shutdown.tapPromise({ stage: ShutdownStage.DRAIN }, () => server.close())
+  },
+})

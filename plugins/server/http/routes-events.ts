@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { PlatformError, protocol, type EventBus, type SessionEngine } from '../../../kernel/index.js'
+import { HttpErrorCode, invalidRequest, parsePart } from './errors.js'
+import type { SseHub } from './sse.js'
+
+export interface EventRouteDeps {
+  engine: SessionEngine
+  eventBus: EventBus
+  hub: SseHub
+  isClosing: () => boolean
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+  connection: 'keep-alive',
+} as const
+
+const eventsQuery = z.object({ since: z.string().regex(/^\d+$/, 'must be a whole number (a sequence number)').optional() })
+const idParams = z.object({ id: z.string().min(1) }).strict()
+
+/** The replay cursor: the Last-Event-ID header (what browsers resend) wins over `?since=`; null = live only. */
+export function cursorOf(request: FastifyRequest): number | null {
+  const header = request.headers['last-event-id']
+  const { since } = parsePart(eventsQuery, request.query, 'querystring')
+  if (typeof header === 'string' && header.trim() !== '') {
+    const value = header.trim()
+    if (!/^\d+$/.test(value)) {
+      throw invalidRequest([{ location: 'headers', path: 'last-event-id', message: 'must be a whole number (the id of the last event received)' }])
+    }
+    return Number(value)
+  }
+  return since === undefined ? null : Number(since)
+}
+
+/** Take the response over from fastify and write the SSE headers; the hub writes frames from here on. */
+async function stream(reply: FastifyReply, deps: EventRouteDeps, streamName: string, cursor: number | null): Promise<void> {
+  if (deps.isClosing()) throw new PlatformError(HttpErrorCode.CLOSING, 'The server is shutting down; reconnect shortly.', { httpStatus: 503, retryable: true })
+  reply.hijack()
+  const res = reply.raw
+  res.writeHead(200, SSE_HEADERS)
+  res.flushHeaders()
+  await deps.hub.open(res, { eventBus: deps.eventBus, streamName, cursor })
+}
+
+/** `GET /api/sessions/:id/events` and `GET /api/events` (global): replay after a cursor, then live. */
+export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
+  app.get(`${protocol.ApiPaths.sessions}/:id/events`, async (request, reply) => {
+    const { id } = parsePart(idParams, request.params, 'params')
+    const cursor = cursorOf(request)
+    await deps.engine.openStream(id)
+    await stream(reply, deps, protocol.sessionStream(id), cursor)
+  })
+
+  app.get('/api/events', async (request, reply) => {
+    await stream(reply, deps, protocol.GLOBAL_STREAM, cursorOf(request))
+  })
+}

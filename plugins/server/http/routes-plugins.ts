@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify'
+import { PlatformError, type RouteDefinition } from '../../../kernel/index.js'
+import { HttpErrorCode, parsePart, type RequestPart, type SafeParser } from './errors.js'
+
+function hasSafeParse(schema: unknown): schema is SafeParser {
+  return typeof (schema as SafeParser | undefined)?.safeParse === 'function'
+}
+
+function validated(schema: unknown, value: unknown, part: RequestPart): unknown {
+  return hasSafeParse(schema) ? parsePart(schema, value, part) : value
+}
+
+/** Mount every item of the kernel's routes registry, validating body, params and querystring with their zod schemas. */
+export function mountPluginRoutes(app: FastifyInstance, routes: RouteDefinition[]): void {
+  for (const route of routes) {
+    for (const [part, schema] of Object.entries(route.schema ?? {})) {
+      if (schema !== undefined && !hasSafeParse(schema)) {
+        throw new PlatformError(HttpErrorCode.ROUTE_INVALID, `Route "${route.id}" has a ${part} schema without safeParse; give it a zod schema.`, {
+          details: { route: route.id, part },
+        })
+      }
+    }
+    try {
+      app.route({
+        method: route.method,
+        url: route.path,
+        handler: async (request, reply) => {
+          const params = validated(route.schema?.params, request.params ?? {}, 'params') as Record<string, string>
+          const query = validated(route.schema?.querystring, request.query ?? {}, 'querystring') as Record<string, unknown>
+          const body = validated(route.schema?.body, request.body, 'body')
+          const result = await route.handler({ params, query, body })
+          return reply.code(result.status ?? 200).send(result.body)
+        },
+      })
+    } catch (error) {
+      throw new PlatformError(
+        HttpErrorCode.ROUTE_CONFLICT,
+        `Cannot mount route "${route.id}" (${route.method} ${route.path}): ${(error as Error).message}. Give it a path no other route uses.`,
+        { cause: error, details: { route: route.id, method: route.method, path: route.path } },
+      )
+    }
+  }
+}
