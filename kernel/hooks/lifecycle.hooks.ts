@@ -9,6 +9,8 @@ export interface ReadyInfo {
 /** A handle on the kernel that lifecycle taps receive (the full Kernel is passed at runtime). */
 export interface LifecycleKernel {
   readonly version: string
+  /** URLs the platform serves on; a listening plugin pushes its own in lifecycle.start. */
+  readonly addresses: string[]
 }
 
 export function createLifecycleHooks() {

@@ -7,6 +7,8 @@ export const ApiPaths = {
   session: (id: string) => `/api/sessions/${encodeURIComponent(id)}`,
   messages: (id: string) => `/api/sessions/${encodeURIComponent(id)}/messages`,
   events: (id: string) => `/api/sessions/${encodeURIComponent(id)}/events`,
+  abort: (id: string) => `/api/sessions/${encodeURIComponent(id)}/abort`,
+  globalEvents: '/api/events',
 } as const
 
 export const createSessionBody = z

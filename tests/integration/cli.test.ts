@@ -27,7 +27,7 @@ function writeConfig(name: string, body: string): string {
 }
 
 function cli(args: string[]): ChildProcess & { out: () => string; err: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'kernel', 'cli.ts'), ...args], { cwd: work, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'kernel', 'cli.ts'), ...args], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout?.on('data', (d) => (out += d))

@@ -23,8 +23,7 @@ export default definePlugin({
       registerEventRoutes(server.app, { engine, eventBus: ctx.resolve('eventBus'), hub: server.hub, isClosing: () => server.closing })
       mountPluginRoutes(server.app, ctx.registries.routes.list())
       const address = await server.listen(target)
-      // The start tap receives the full Kernel, whose `addresses` feed lifecycle.ready and the CLI banner.
-      ;(kernel as unknown as { addresses: string[] }).addresses.push(address)
+      kernel.addresses.push(address)
     })
 
     ctx.hooks.lifecycle.shutdown.tapPromise({ stage: ShutdownStage.DRAIN }, () => server.close())
