@@ -1,5 +1,6 @@
 import type { Clock, EventBus, Logger, NewEvent, ReadSinceResult, protocol } from '../../../kernel/index.js'
 import type { RedisLink } from './connection.js'
+import { createFanout } from './fanout.js'
 
 type EventEnvelope = protocol.EventEnvelope
 
@@ -52,45 +53,11 @@ export interface RedisEventBusDeps {
   logger: Logger
 }
 
-interface ChannelEntry {
-  listeners: Set<(event: EventEnvelope) => void>
-  ready: Promise<unknown>
-}
-
 /** eventBus on Redis: sequence + Streams log per stream, pub/sub fan-out to every server instance. */
 export function createRedisEventBus(deps: RedisEventBusDeps): EventBus {
   const keys = (stream: string) => [`${deps.prefix}seq:${stream}`, `${deps.prefix}log:${stream}`]
   const channelOf = (stream: string) => `${deps.prefix}evt:${stream}`
-  const channels = new Map<string, ChannelEntry>()
-  let attachedTo: unknown = null
-
-  const deliver = (channel: string, text: string) => {
-    const entry = channels.get(channel)
-    if (!entry) return
-    let envelope: EventEnvelope
-    try {
-      envelope = JSON.parse(text) as EventEnvelope
-    } catch {
-      deps.logger.warn('dropped a malformed event message', { channel })
-      return
-    }
-    for (const listener of [...entry.listeners]) {
-      try {
-        listener(envelope)
-      } catch (error) {
-        deps.logger.error('event listener failed', { stream: envelope.stream, seq: envelope.seq, error: String(error) })
-      }
-    }
-  }
-
-  const subscriber = () => {
-    const client = deps.redis.subscriber
-    if (attachedTo !== client) {
-      client.on('message', deliver)
-      attachedTo = client
-    }
-    return client
-  }
+  const fanout = createFanout(deps)
 
   return {
     async append(stream, event: NewEvent) {
@@ -113,33 +80,8 @@ export function createRedisEventBus(deps: RedisEventBusDeps): EventBus {
     async seed(stream, seq) {
       await deps.redis.command.eval(SEED, 2, ...keys(stream), Math.floor(seq))
     },
-    async subscribe(stream, listener) {
-      const channel = channelOf(stream)
-      const client = subscriber()
-      let entry = channels.get(channel)
-      if (!entry) {
-        entry = { listeners: new Set(), ready: client.subscribe(channel) }
-        channels.set(channel, entry)
-      }
-      const joined = entry
-      joined.listeners.add(listener)
-      const leave = () => {
-        joined.listeners.delete(listener)
-        if (joined.listeners.size > 0 || channels.get(channel) !== joined) return
-        channels.delete(channel)
-        client.unsubscribe(channel).catch((error: unknown) => deps.logger.warn('unsubscribe failed', { stream, error: String(error) }))
-      }
-      try {
-        await joined.ready
-      } catch (error) {
-        leave()
-        throw error
-      }
-      let active = true
-      return () => {
-        if (active) leave()
-        active = false
-      }
+    subscribe(stream, listener) {
+      return fanout.subscribe(channelOf(stream), listener)
     },
   }
 }

@@ -1,0 +1,41 @@
+import pg from 'pg'
+import { env } from '../../../kernel/index.js'
+
+/** Test helpers (not a test file). Real PostgreSQL when DATABASE_URL is set, else embedded PGlite. */
+
+export const EXTERNAL_URL = process.env.DATABASE_URL?.trim() ?? ''
+
+export const JOBS_TEST_OPTIONS = { processEveryMs: 200, maintenanceEveryMs: 300, lockLifetimeMs: 2_000 }
+
+export const uniqueSchema = (): string => `jobs_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+
+/** persistence-postgres options: DATABASE_URL + a schema of its own, or in-memory PGlite. */
+export function persistenceOptions(schema: string): Record<string, unknown> {
+  return EXTERNAL_URL ? { url: env('DATABASE_URL', { optional: true }), schema } : { embeddedDir: 'memory://' }
+}
+
+/** Plugin entries for a test kernel with persistence-postgres and jobs-agenda. */
+export function jobsPlugins(schema: string, jobs: Record<string, unknown> = JOBS_TEST_OPTIONS): Record<string, Record<string, unknown>> {
+  return { 'persistence-postgres': persistenceOptions(schema), 'jobs-agenda': jobs }
+}
+
+/** Drop a test schema on the external server (no-op when embedded). */
+export async function dropSchema(schema: string): Promise<void> {
+  if (!EXTERNAL_URL) return
+  const client = new pg.Client({ connectionString: EXTERNAL_URL })
+  await client.connect()
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Poll `check` every 25 ms until it returns true; throws after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
