@@ -32,6 +32,9 @@ interface SessionRuntime {
   active: AbortController | null
   events: EventWriter
   seeded: boolean
+  /** Cached history (the DB is the truth): valid while the stored seq equals `historySeq`. */
+  history: MessageInfo[] | null
+  historySeq: number
 }
 
 const LOCK_TTL_MS = 30_000
@@ -131,7 +134,7 @@ export class SessionEngine {
       await this.#setStatus(session, 'busy', events)
       events.emit('turn.started', { turnId })
       const result = await runTurn(
-        { ...this.deps, clientFor: (id) => this.#client(id), persist: (m, t) => this.#persist(m, t) },
+        { ...this.deps, clientFor: (id) => this.#client(id), persist: (m, t) => this.#persist(m, t), history: () => this.#history(session) },
         { session, turnId, signal: controller.signal, events },
       ).catch((error: unknown) => {
         const failure = { code: (error as PlatformError).code ?? KernelErrorCode.PROVIDER_STREAM_FAILED, message: (error as Error).message }
@@ -153,13 +156,34 @@ export class SessionEngine {
     const last = await events.flush()
     const seq = last?.stream === sessionStream(session.id) ? last.seq : await this.deps.eventBus.head(sessionStream(session.id))
     await this.deps.sessionStore.updateSession(session.id, { status, seq, updatedAt: this.deps.clock.now().toISOString() })
+    const runtime = this.#runtime(session.id)
+    if (runtime.history) runtime.historySeq = seq
     events.emit('session.status', { sessionId: session.id, status }, { global: true })
+  }
+
+  /**
+   * The session's messages, from the runtime cache when no other writer touched the session since
+   * this instance last stored its sequence, else from the store.
+   */
+  async #history(session: SessionInfo): Promise<MessageInfo[]> {
+    const runtime = this.#runtime(session.id)
+    if (!runtime.history || runtime.historySeq !== session.seq) {
+      runtime.history = await this.deps.sessionStore.listMessages(session.id)
+      runtime.historySeq = session.seq
+    }
+    return runtime.history
   }
 
   async #persist(message: MessageInfo, turnId: string): Promise<void> {
     const ctx = { sessionId: message.sessionId, turnId }
     const record = await this.deps.hooks.message.persist.promise(message, ctx)
     await this.deps.sessionStore.saveMessage(record)
+    const history = this.#runtimes.get(message.sessionId)?.history
+    if (history) {
+      const index = history.findIndex((m) => m.id === record.id)
+      if (index === -1) history.push(structuredClone(record))
+      else history[index] = structuredClone(record)
+    }
     this.deps.notify(this.deps.hooks.message.persisted, record, ctx)
   }
 
@@ -203,7 +227,7 @@ export class SessionEngine {
   #runtime(sessionId: string): SessionRuntime {
     let runtime = this.#runtimes.get(sessionId)
     if (!runtime) {
-      runtime = { tail: Promise.resolve(), queued: 0, active: null, seeded: false, events: createEventWriter({ eventBus: this.deps.eventBus, logger: this.deps.logger, sessionId }) }
+      runtime = { tail: Promise.resolve(), queued: 0, active: null, seeded: false, history: null, historySeq: -1, events: createEventWriter({ eventBus: this.deps.eventBus, logger: this.deps.logger, sessionId }) }
       this.#runtimes.set(sessionId, runtime)
     }
     return runtime

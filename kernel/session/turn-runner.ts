@@ -22,6 +22,8 @@ export interface TurnDeps {
   notify: (hook: unknown, ...args: unknown[]) => Promise<void>
   clientFor: (providerId: string) => ProviderClient
   persist: (message: MessageInfo, turnId: string) => Promise<void>
+  /** The session's stored messages (cached by the engine). */
+  history: () => Promise<MessageInfo[]>
 }
 
 export interface TurnInput {
@@ -52,7 +54,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
     provider: session.provider,
     model: session.model,
     system: agent?.systemPrompt ?? '',
-    messages: toChatMessages(await deps.sessionStore.listMessages(session.id), turnId),
+    messages: toChatMessages(await deps.history(), turnId),
     tools: tools.map(toToolSpec),
     extra: {},
   }
