@@ -6,13 +6,20 @@
 import t from 'tap'
 import type { EventBus, PluginEntry, protocol } from '../../kernel/index.js'
 import { createTestKernel } from '../../kernel/testing/index.js'
+import { testBackends } from '../../kernel/testing/backends.js'
 import { envelopeOf, openSse, type SseFrame, type SseReader } from '../../plugins/server/http/test-support.js'
 
 const THOUGHT = 'The user says hello. I should greet them back and mention that this reply is scripted.'
 const ANSWER = 'Hello! This answer is streamed by the scripted provider, chunk by chunk, over server-sent events.'
 
-/** The plugin set under test (the lead adds persistence-postgres / realtime-redis here). */
+/**
+ * The default config's plugin set: persistence-postgres, realtime-redis and jobs-agenda on the real
+ * servers when DATABASE_URL / REDIS_URL are set, on the embedded defaults otherwise.
+ */
+const backends = testBackends()
+t.teardown(() => backends.cleanup())
 const PLUGINS: Record<string, PluginEntry> = {
+  ...backends.plugins,
   'provider-scripted': {
     chunkDelayMs: 30, // about 0.5 s per turn
     chunkChars: 12,
@@ -119,4 +126,19 @@ t.test('a turn over HTTP with SSE, a dropped stream resumed by Last-Event-ID, an
     t.equal(assistant.finish, 'stop')
     t.same(assistant.parts.map((p) => [p.kind, p.data.text]), [['reasoning', THOUGHT], ['text', ANSWER]])
   }
+
+  // And in the database itself, in the tables of persistence-postgres.
+  const db = tk.kernel.resolve<{ query<T>(sql: string, params?: unknown[]): Promise<T[]>; mode: string }>('persistencePostgres')
+  t.equal(db.mode, backends.external.database ? 'external' : 'embedded')
+  const rows = await db.query<{ id: string; role: string; finish: string; kinds: string; text: string }>(
+    `select m.id, m.role, m.finish, string_agg(p.kind, ',' order by p.ordinal) as kinds, string_agg(p.data->>'text', '|' order by p.ordinal) as text
+       from message m join message_part p on p.message_id = m.id
+      where m.session_id = $1 group by m.id, m.role, m.finish, m.created_at order by m.created_at`,
+    [session.id],
+  )
+  t.same(rows.map((r) => [r.role, r.kinds]), [['user', 'text'], ['assistant', 'reasoning,text'], ['user', 'text'], ['assistant', 'reasoning,text']])
+  t.equal(rows[3].text, `${THOUGHT}|${ANSWER}`)
+  const [stored] = await db.query<{ status: string; last_seq: number }>('select status, last_seq from session where id = $1', [session.id])
+  t.equal(stored.status, 'idle')
+  t.ok(Number(stored.last_seq) >= seqOf(all.at(-1)!), 'the session row carries the sequence reached')
 })
