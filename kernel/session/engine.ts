@@ -32,7 +32,7 @@ interface SessionRuntime {
   active: AbortController | null
   events: EventWriter
   seeded: boolean
-  /** Cached history (the DB is the truth): valid while the stored seq equals `historySeq`. */
+  /** Cached history (the DB is the truth); `historySeq` is the seq this instance last stored. */
   history: MessageInfo[] | null
   historySeq: number
 }
@@ -130,6 +130,8 @@ export class SessionEngine {
     runtime.active = controller
     try {
       const session = await this.#requireSession(sessionId)
+      // Another writer (another server instance) moved the session on since this one last did: reload.
+      if (session.seq !== runtime.historySeq) runtime.history = null
       await this.#scopes.activate(session)
       await this.#setStatus(session, 'busy', events)
       events.emit('turn.started', { turnId })
@@ -156,21 +158,14 @@ export class SessionEngine {
     const last = await events.flush()
     const seq = last?.stream === sessionStream(session.id) ? last.seq : await this.deps.eventBus.head(sessionStream(session.id))
     await this.deps.sessionStore.updateSession(session.id, { status, seq, updatedAt: this.deps.clock.now().toISOString() })
-    const runtime = this.#runtime(session.id)
-    if (runtime.history) runtime.historySeq = seq
+    this.#runtime(session.id).historySeq = seq
     events.emit('session.status', { sessionId: session.id, status }, { global: true })
   }
 
-  /**
-   * The session's messages, from the runtime cache when no other writer touched the session since
-   * this instance last stored its sequence, else from the store.
-   */
+  /** The session's messages: cached in the runtime after the first load (see #runTurn for invalidation). */
   async #history(session: SessionInfo): Promise<MessageInfo[]> {
     const runtime = this.#runtime(session.id)
-    if (!runtime.history || runtime.historySeq !== session.seq) {
-      runtime.history = await this.deps.sessionStore.listMessages(session.id)
-      runtime.historySeq = session.seq
-    }
+    runtime.history ??= await this.deps.sessionStore.listMessages(session.id)
     return runtime.history
   }
 
@@ -180,7 +175,7 @@ export class SessionEngine {
     await this.deps.sessionStore.saveMessage(record)
     const history = this.#runtimes.get(message.sessionId)?.history
     if (history) {
-      const index = history.findIndex((m) => m.id === record.id)
+      const index = history.findLastIndex((m) => m.id === record.id)
       if (index === -1) history.push(structuredClone(record))
       else history[index] = structuredClone(record)
     }

@@ -49,7 +49,8 @@ export function createScriptedService(options: ScriptedOptions): ScriptedProvide
   const recorded: RecordedRequest[] = []
 
   async function* stream(request: ModelRequest, call: ProviderCallOptions): AsyncGenerator<StreamChunk> {
-    recorded.push({ at: new Date().toISOString(), sessionId: call.session.id, turnId: call.turnId, request: structuredClone(request) })
+    // The kernel builds a fresh request per call and never changes it afterwards: keep it as is.
+    recorded.push({ at: new Date().toISOString(), sessionId: call.session.id, turnId: call.turnId, request })
     if (recorded.length > options.recordLimit) recorded.splice(0, recorded.length - options.recordLimit)
     const index = calls++
     const reply = replies[Math.min(index, replies.length - 1)]
