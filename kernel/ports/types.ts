@@ -33,7 +33,11 @@ export type ReadSinceResult =
   | { ok: false; reason: 'cursor_expired' | 'store_restarted'; head: number }
 
 export interface EventBus {
-  /** Assigns the next sequence of the stream, stores the event in the bounded log and fans it out. */
+  /**
+   * Assigns the next sequence of the stream, stores the event in the bounded log and fans it out.
+   * Appends invoked one after another from one process are sequenced in invocation order, without
+   * the caller awaiting each one.
+   */
   append(stream: string, event: NewEvent): Promise<EventEnvelope>
   /** Events with seq > since, in order; not ok when `since` is older than retention or ahead of head. */
   readSince(stream: string, since: number): Promise<ReadSinceResult>

@@ -131,12 +131,13 @@ t.test('abort ends the running turn; the partial message is kept with finish abo
   const engine = tk.kernel.engine
   const session = await engine.createSession({})
   const firstDelta = collectUntil(tk, session.id, (e) => e.type === 'part.delta')
-  const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
+  const done = collectUntil(tk, session.id, (e) => e.type === 'session.status' && (e.data as { status: string }).status === 'idle')
   await engine.prompt(session.id, { text: 'go' })
   await firstDelta
   t.equal(engine.abort(session.id), true)
   const seen = await done
-  t.same(seen.at(-1)?.data, { turnId: (seen.at(-1)?.data as { turnId: string }).turnId, finish: 'aborted' })
+  const completed = seen.find((e) => e.type === 'turn.completed')
+  t.same(completed?.data, { turnId: (completed?.data as { turnId: string }).turnId, finish: 'aborted' })
   const assistant = (await engine.getSession(session.id)).messages[1]
   t.equal(assistant.finish, 'aborted')
   t.ok(String(assistant.parts[0].data.text).length < 'a long reply that streams slowly'.length)

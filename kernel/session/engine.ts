@@ -133,7 +133,11 @@ export class SessionEngine {
       // Another writer (another server instance) moved the session on since this one last did: reload.
       if (session.seq !== runtime.historySeq) runtime.history = null
       await this.#scopes.activate(session)
-      await this.#setStatus(session, 'busy', events)
+      // Announce busy at once; its store write runs beside the model call and is awaited before idle.
+      events.emit('session.status', { sessionId: session.id, status: 'busy' }, { global: true })
+      const busyStored = this.deps.sessionStore
+        .updateSession(session.id, { status: 'busy', updatedAt: this.deps.clock.now().toISOString() })
+        .catch((error: unknown) => this.deps.logger.error('storing the busy status failed', { sessionId, error: String(error) }))
       events.emit('turn.started', { turnId })
       const result = await runTurn(
         { ...this.deps, clientFor: (id) => this.#client(id), persist: (m, t) => this.#persist(m, t), history: () => this.#history(session) },
@@ -144,6 +148,7 @@ export class SessionEngine {
         return { finish: 'error' as const, error: failure }
       })
       events.emit('turn.completed', { turnId, finish: result.finish, ...(result.error ? { error: result.error } : {}) })
+      await busyStored
       await this.#setStatus(session, runtime.queued > 0 ? 'busy' : 'idle', events)
     } finally {
       clearInterval(renew)

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { loadConfigFile, locateConfigFile } from '../../kernel/config-file.js'
 import { Kernel } from '../../kernel/kernel.js'
 import { createLogger } from '../../kernel/ports/basics.js'
+import { testBackends } from '../../kernel/testing/backends.js'
 import { envelopeOf, openSse } from '../../plugins/server/http/test-support.js'
 
 const { values } = parseArgs({ options: { turns: { type: 'string', default: '200' }, warmup: { type: 'string', default: '20' } } })
@@ -25,8 +26,12 @@ async function main(): Promise<void> {
   const config = await loadConfigFile(configFile)
   const dataDir = mkdtempSync(join(tmpdir(), 'platform-bench-'))
   config.kernel = { ...config.kernel, dataDir, logLevel: 'warn' }
+  // On real servers the bench works in a schema and key prefix of its own, dropped afterwards.
+  const backends = testBackends()
   config.plugins = {
     ...config.plugins,
+    ...(backends.external.database ? { 'persistence-postgres': backends.plugins['persistence-postgres'] } : {}),
+    ...(backends.external.redis ? { 'realtime-redis': backends.plugins['realtime-redis'] } : {}),
     'provider-scripted': { chunkDelayMs: 0 },
     'server-http': { port: 0 },
   }
@@ -71,11 +76,12 @@ async function main(): Promise<void> {
   const describe = kernel.describe()
   await kernel.close('bench done')
   rmSync(dataDir, { recursive: true, force: true })
+  await backends.cleanup()
 
   total.sort((a, b) => a - b)
   first.sort((a, b) => a - b)
-  const backends = `${describe.ports.sessionStore} / ${describe.ports.eventBus}`
-  console.log(`bench:turn  ${TURNS} turns (+${WARMUP} warm-up), scripted provider at 0 ms delay, stores: ${backends}`)
+  const stores = `${describe.ports.sessionStore} / ${describe.ports.eventBus}`
+  console.log(`bench:turn  ${TURNS} turns (+${WARMUP} warm-up), scripted provider at 0 ms delay, stores: ${stores}`)
   console.log(`  per turn (POST -> assistant message.completed): p50 ${ms(percentile(total, 50))}  p99 ${ms(percentile(total, 99))}  max ${ms(total.at(-1) ?? 0)}`)
   console.log(`  to first event (POST -> first SSE frame):       p50 ${ms(percentile(first, 50))}  p99 ${ms(percentile(first, 99))}`)
   console.log(`  RSS after the run: ${(rss / 1024 / 1024).toFixed(1)} MiB`)

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core'
 import type { PostgreSqlDriver } from '@mikro-orm/postgresql'
 import type { protocol, SessionListFilter, SessionStore } from '../../../kernel/index.js'
 import { MessageEntity, MessagePartEntity, SessionEntity, type SessionRow } from './entities.js'
+import { rawQuery } from './raw-query.js'
 import { sessionPatchToRow, toJsonb, toMessageInfo, toPartInfo, toSessionInfo } from './records.js'
 
 type Orm = MikroORM<PostgreSqlDriver>
@@ -37,24 +38,47 @@ select p."id", saved."id", saved."session_id", p."ordinal", p."kind", p."data", 
 on conflict ("id") do update set "message_id" = excluded."message_id", "session_id" = excluded."session_id", "ordinal" = excluded."ordinal",
   "kind" = excluded."kind", "data" = excluded."data", "created_at" = excluded."created_at", "updated_at" = excluded."updated_at"`
 
+/** `?` placeholders -> `$1..$n` (the statements here have no other question marks). */
+const numbered = (sql: string) => {
+  let n = 0
+  return sql.replace(/\?/g, () => `$${++n}`)
+}
+
+/** The session row under the entity's property names, for toSessionInfo. */
+const selectSessionSql = (s: string) => `
+select "id", "parent_id" as "parentId", "root_id" as "rootId", "title", "agent_id" as "agentId", "provider_id" as "providerId",
+  "model_id" as "modelId", "tool_set" as "toolSet", "workspace", "status", "last_seq" as "lastSeq",
+  "created_at" as "createdAt", "updated_at" as "updatedAt"
+from "${s}"."session" where "id" = $1`
+
+/** Column of each patchable session field. */
+const SESSION_COLUMNS: Record<string, string> = {
+  parentId: 'parent_id', rootId: 'root_id', title: 'title', agentId: 'agent_id', providerId: 'provider_id', modelId: 'model_id',
+  toolSet: 'tool_set', workspace: 'workspace', status: 'status', lastSeq: 'last_seq', updatedAt: 'updated_at',
+}
+
 /**
  * The sessionStore port on PostgreSQL, with the semantics of the kernel's in-memory store.
- * Reads go through a fresh EntityManager fork per call; writes are single statements.
+ * The per-turn statements (get/update session, save message) are single raw statements on the ORM's
+ * pool: the ORM's query building and hydration cost about as much again as the round trip itself.
+ * Lists go through a fresh EntityManager fork per call.
  */
 export function createPostgresSessionStore(getOrm: () => Orm, schema: string): SessionStore {
-  const upsertSession = upsertSessionSql(schema)
-  const saveMessage = saveMessageSql(schema)
+  const upsertSession = numbered(upsertSessionSql(schema))
+  const saveMessage = numbered(saveMessageSql(schema))
+  const selectSession = selectSessionSql(schema)
   const em = () => getOrm().em.fork()
+  const run = <T>(sql: string, params: unknown[]) => rawQuery<T>(getOrm(), sql, params)
   return {
     async createSession(session) {
       const s = session
-      await em().getConnection().execute(upsertSession, [
+      await run(upsertSession, [
         s.id, s.parentId, s.parentId, s.parentId, s.id, s.title, s.agent, s.provider, s.model,
         toJsonb(s.tools), s.workspace, s.status, s.seq, s.createdAt, s.updatedAt,
       ])
     },
     async getSession(id) {
-      const row = await em().findOne(SessionEntity, { id })
+      const [row] = await run<SessionRow>(selectSession, [id])
       return row ? toSessionInfo(row) : null
     },
     async listSessions(filter: SessionListFilter = {}) {
@@ -65,15 +89,18 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
       return rows.map(toSessionInfo)
     },
     async updateSession(id, patch) {
-      const fork = em()
-      const row = sessionPatchToRow(patch)
-      if (patch.parentId !== undefined) row.rootId = await rootIdFor(fork, id, patch.parentId)
-      if (Object.keys(row).length > 0) await fork.nativeUpdate(SessionEntity, { id }, row)
+      const row = sessionPatchToRow(patch) as Record<string, unknown>
+      if (patch.parentId !== undefined) row.rootId = await rootIdFor(em(), id, patch.parentId)
+      const fields = Object.keys(row)
+      if (fields.length === 0) return
+      const sets = fields.map((field, i) => `"${SESSION_COLUMNS[field]}" = $${i + 2}${field === 'toolSet' ? '::jsonb' : ''}`)
+      const values = fields.map((field) => (field === 'toolSet' ? toJsonb(row[field]) : row[field]))
+      await run(`update "${schema}"."session" set ${sets.join(', ')} where "id" = $1`, [id, ...values])
     },
     async saveMessage(message) {
       const m = message
       const parts = m.parts.map((p) => ({ id: p.id, ordinal: p.ordinal, kind: p.kind, data: p.data, created_at: p.createdAt, updated_at: p.updatedAt }))
-      await em().getConnection().execute(saveMessage, [
+      await run(saveMessage, [
         m.id, m.sessionId, m.turnId, m.role, m.agent, m.provider, m.model, m.finish,
         m.error === null ? null : toJsonb(m.error), m.createdAt, m.completedAt, toJsonb(parts), m.id,
       ])

@@ -58,6 +58,13 @@ export function createRedisEventBus(deps: RedisEventBusDeps): EventBus {
   const keys = (stream: string) => [`${deps.prefix}seq:${stream}`, `${deps.prefix}log:${stream}`]
   const channelOf = (stream: string) => `${deps.prefix}evt:${stream}`
   const fanout = createFanout(deps)
+  // Scripts registered once and called by SHA (ioredis falls back to EVAL after a SCRIPT FLUSH).
+  deps.redis.command.defineCommand('platformAppend', { numberOfKeys: 2, lua: APPEND })
+  deps.redis.command.defineCommand('platformReadSince', { numberOfKeys: 2, lua: READ_SINCE })
+  const scripts = deps.redis.command as unknown as {
+    platformAppend(...args: Array<string | number>): Promise<number>
+    platformReadSince(...args: Array<string | number>): Promise<[number, number, ...string[]]>
+  }
 
   return {
     async append(stream, event: NewEvent) {
@@ -65,11 +72,11 @@ export function createRedisEventBus(deps: RedisEventBusDeps): EventBus {
       const before = `{"v":1,"stream":${JSON.stringify(stream)},"seq":`
       const rest = { at, type: event.type, ...(event.sessionId === undefined ? {} : { sessionId: event.sessionId }), data: event.data }
       const after = ',' + JSON.stringify(rest).slice(1)
-      const seq = Number(await deps.redis.command.eval(APPEND, 2, ...keys(stream), deps.retention, before, after, channelOf(stream)))
+      const seq = Number(await scripts.platformAppend(...keys(stream), deps.retention, before, after, channelOf(stream)))
       return { v: 1, stream, seq, ...rest } as EventEnvelope
     },
     async readSince(stream, since): Promise<ReadSinceResult> {
-      const reply = (await deps.redis.command.eval(READ_SINCE, 2, ...keys(stream), Math.floor(since))) as [number, number, ...string[]]
+      const reply = await scripts.platformReadSince(...keys(stream), Math.floor(since))
       const [head, ok, ...entries] = reply
       if (ok !== 1) return { ok: false, reason: 'cursor_expired', head }
       return { ok: true, events: entries.map((text) => JSON.parse(text) as EventEnvelope), head }
