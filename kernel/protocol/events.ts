@@ -25,9 +25,23 @@ export type PlatformEvent =
   | { type: 'part.delta'; data: { messageId: string; partId: string; field: 'text'; delta: string } }
   | { type: 'part.completed'; data: { messageId: string; part: PartInfo } }
   | { type: 'error'; data: { code: string; message: string; turnId?: string; retryable?: boolean } }
-  | { type: 'stream.reset'; data: { reason: 'cursor_expired' | 'store_restarted'; head: number } }
 
 export type EventType = PlatformEvent['type']
+
+/**
+ * Control frame sent instead of a replay when the cursor is older than retention or ahead of head:
+ * refetch the session (its `seq`) and resume from `head`. It has no sequence of its own.
+ */
+export interface StreamResetEnvelope {
+  v: 1
+  stream: string
+  at: string
+  type: 'stream.reset'
+  data: { reason: 'cursor_expired' | 'store_restarted'; head: number }
+}
+
+/** Everything an event stream carries. */
+export type StreamFrame = EventEnvelope | StreamResetEnvelope
 
 export interface TokenCounts {
   input: number

@@ -31,6 +31,19 @@ export default definePlugin({
     })
   },
 })`,
+  'sample-tool.ts': `
+import { definePlugin, defineTool } from 'agent-platform/kernel'
+import { z } from 'zod'
+export default definePlugin({
+  name: 'tool-sample',
+  register(ctx) {
+    ctx.registries.tools.add(defineTool({
+      name: 'read_note', description: 'Reads a note.', kind: 'read',
+      inputSchema: z.object({ title: z.string() }).strict(),
+      async execute(args) { return { output: args.title } },
+    }))
+  },
+})`,
   'platform.config.ts': '',
 })
 t.teardown(() => outside.remove())
@@ -197,4 +210,28 @@ t.test('a model that goes silent ends the turn with PROVIDER_TIMEOUT and keeps t
   const assistant = (await engine.getSession(session.id)).messages[1]
   t.equal(assistant.finish, 'error')
   t.equal(assistant.parts[0].data.text, 'partial')
+})
+
+t.test('a request carries tools only when the session has tools', async (t) => {
+  const tk = await createTestKernel({
+    plugins: { 'provider-scripted': { chunkDelayMs: 0 }, 'tool-sample': { resolve: './sample-tool.ts' } } as never,
+    configFile: outside.path('platform.config.ts'),
+    kernel: { agents: { demo: { provider: 'scripted', model: 'demo', tools: '*' }, bare: { provider: 'scripted', model: 'demo', tools: [] } } },
+  })
+  t.teardown(tk.close)
+  const engine = tk.kernel.engine
+  const withTools = await engine.createSession({})
+  const without = await engine.createSession({ agent: 'bare' })
+  t.same(withTools.tools, ['read_note'], 'the default agent enables every loaded tool')
+  t.same(without.tools, [])
+  for (const session of [withTools, without]) {
+    const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
+    await engine.prompt(session.id, { text: 'hi' })
+    await done
+  }
+  const [first, second] = tk.kernel.resolve<{ requests(): Array<{ request: { tools: unknown[] } }> }>('providerScripted').requests()
+  t.same(first.request.tools, [
+    { name: 'read_note', description: 'Reads a note.', inputSchema: { type: 'object', properties: { title: { type: 'string' } }, required: ['title'], additionalProperties: false } },
+  ])
+  t.same(second.request.tools, [])
 })
