@@ -16,6 +16,15 @@ export interface TestBackends {
   cleanup(): Promise<void>
 }
 
+/** Drop a test schema on DATABASE_URL's server (no-op when embedded). */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL || ''
+  if (!databaseUrl) return
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end())
+}
+
 export function testBackends(options: { jobs?: boolean } = {}): TestBackends {
   const databaseUrl = process.env.DATABASE_URL || ''
   const redisUrl = process.env.REDIS_URL || ''
@@ -33,11 +42,7 @@ export function testBackends(options: { jobs?: boolean } = {}): TestBackends {
     keyPrefix,
     external: { database: Boolean(databaseUrl), redis: Boolean(redisUrl) },
     async cleanup() {
-      if (databaseUrl) {
-        const client = new pg.Client({ connectionString: databaseUrl })
-        await client.connect()
-        await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end())
-      }
+      await dropTestSchema(schema)
       if (redisUrl) {
         const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
         await redis.connect()

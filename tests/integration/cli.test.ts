@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { once } from 'node:events'
+import { waitFor as poll } from '../../kernel/testing/wait.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const KERNEL_INDEX = join(ROOT, 'kernel', 'index.ts')
@@ -41,13 +42,7 @@ async function exitOf(child: ChildProcess): Promise<number | null> {
   return code
 }
 
-async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+const waitFor = (check: () => boolean, ms: number, what: string) => poll(check, what, ms, 50)
 
 t.test('a bad config exits non-zero with one paragraph and no stack trace', async (t) => {
   const file = writeConfig('bad.config.ts', `{ kernel: { dataDir: 'x', limits: { maxSteps: -1 } }, plugins: { 'provider-scriptd': true, 'server-http': { prot: 1 } } }`)

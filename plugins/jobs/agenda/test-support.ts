@@ -1,5 +1,5 @@
-import pg from 'pg'
 import { env } from '../../../kernel/index.js'
+import { waitFor as poll } from '../../../kernel/testing/wait.js'
 
 /** Test helpers (not a test file). Real PostgreSQL when DATABASE_URL is set, else embedded PGlite. */
 
@@ -20,22 +20,7 @@ export function jobsPlugins(schema: string, jobs: Record<string, unknown> = JOBS
 }
 
 /** Drop a test schema on the external server (no-op when embedded). */
-export async function dropSchema(schema: string): Promise<void> {
-  if (!EXTERNAL_URL) return
-  const client = new pg.Client({ connectionString: EXTERNAL_URL })
-  await client.connect()
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`)
-  } finally {
-    await client.end()
-  }
-}
+export { dropTestSchema as dropSchema } from '../../../kernel/testing/backends.js'
 
-/** Poll `check` every 25 ms until it returns true; throws after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
+/** Poll `check` until it returns true; throws after `timeoutMs` (15 s: agenda polls). */
+export const waitFor = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => poll(check, what, timeoutMs, 25)

@@ -1,4 +1,3 @@
-import pg from 'pg'
 import { env } from '../../../kernel/index.js'
 
 /** The external server the tests use when DATABASE_URL is set; otherwise they run embedded. */
@@ -13,13 +12,4 @@ export function backendOptions(schema: string): Record<string, unknown> {
 }
 
 /** Drop a test schema on the external server (teardown). */
-export async function dropSchema(schema: string): Promise<void> {
-  if (!EXTERNAL_URL) return
-  const client = new pg.Client({ connectionString: EXTERNAL_URL })
-  await client.connect()
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`)
-  } finally {
-    await client.end()
-  }
-}
+export { dropTestSchema as dropSchema } from '../../../kernel/testing/backends.js'

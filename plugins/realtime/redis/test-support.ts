@@ -16,14 +16,7 @@ export const silentLogger: Logger = {
 
 export const systemClock: Clock = { now: () => new Date() }
 
-/** Poll `check` every 20 ms until it returns true; throws after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+export { waitFor } from '../../../kernel/testing/wait.js'
 
 export function uniquePrefix(): string {
   return `test:${process.pid}:${randomUUID().slice(0, 8)}:`

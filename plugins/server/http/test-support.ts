@@ -2,6 +2,8 @@
  * Test helpers (used by this plugin's tests and tests/integration): a small SSE reader over Node's
  * fetch, and a booted kernel with server-http on a free port. Not used at runtime.
  */
+import { waitFor as poll } from '../../../kernel/testing/wait.js'
+
 export interface SseFrame {
   id?: string
   event?: string
@@ -98,10 +100,4 @@ export function envelopeOf<T = { seq: number; type: string; data: Record<string,
 }
 
 /** Poll `check` until it returns true or the deadline passes (no fixed sleeps in tests). */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+export const waitFor = (check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> => poll(check, what, timeoutMs, 10)
