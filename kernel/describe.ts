@@ -46,7 +46,7 @@ export function describeKernel(kernel: Kernel): KernelDescription {
     }),
   }))
   const ports: Record<string, string> = {}
-  for (const port of ['sessionStore', 'eventBus', 'locks', 'kv', 'scheduler']) ports[port] = kernel.replacedPorts.get(port) ?? 'kernel (in-memory)'
+  for (const port of ['sessionStore', 'eventBus', 'locks', 'kv', 'scheduler', 'credentialStore']) ports[port] = kernel.replacedPorts.get(port) ?? 'kernel (in-memory)'
   return {
     version: kernel.version,
     state: kernel.state,

@@ -9,6 +9,8 @@ import { installInterceptors, notifyHook, withTimeout } from './interceptors.js'
 import { loadPlugins, type LoadedPlugin } from './loader.js'
 import { createLogger, createUlidIds, systemClock } from './ports/basics.js'
 import { createMemoryEventBus } from './ports/memory-event-bus.js'
+import { createMemoryCredentialStore } from './ports/memory-credential-store.js'
+import { createCredentialResolver } from './credential-resolver.js'
 import { createMemoryKeyValue, createMemoryLocks } from './ports/memory-locks.js'
 import { createMemorySessionStore } from './ports/memory-session-store.js'
 import { createTimerScheduler } from './ports/timer-scheduler.js'
@@ -184,6 +186,8 @@ export class Kernel {
     port('locks', () => createMemoryLocks())
     port('kv', () => createMemoryKeyValue())
     port('scheduler', () => createTimerScheduler({ logger: this.logger.child('scheduler') }), (s: { stop?: () => void }) => s.stop?.())
+    port('credentialStore', (cradle) => createMemoryCredentialStore({ clock, ids: cradle.ids as KernelServices['ids'] }))
+    port('credentials', () => createCredentialResolver({ sources: this.registries.credentialSources, logger: this.logger.child('credentials') }))
     port('engine', (cradle) => {
       this.#engineCreated = true
       return new SessionEngine({

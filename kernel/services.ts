@@ -1,4 +1,5 @@
 import type { AwilixContainer } from 'awilix'
+import type { CredentialResolver, CredentialStore } from './auth.js'
 import type { KernelConfig } from './config.js'
 import type { KernelHooks } from './hooks/index.js'
 import type { Clock, EventBus, Ids, KeyValue, Locks, Logger, Scheduler, SessionStore } from './ports/types.js'
@@ -21,6 +22,9 @@ export interface KernelServices {
   locks: Locks
   kv: KeyValue
   scheduler: Scheduler
+  credentialStore: CredentialStore
+  /** Resolves the credential a model call uses, from the credentialSources registry. */
+  credentials: CredentialResolver
   engine: SessionEngine
   /** Set in a session scope only. */
   session?: never
@@ -41,6 +45,8 @@ export const KERNEL_SERVICE_KEYS: ReadonlySet<string> = new Set([
   'locks',
   'kv',
   'scheduler',
+  'credentialStore',
+  'credentials',
   'engine',
   'version',
 ])

@@ -101,4 +101,4 @@ export interface Logger {
 }
 
 /** Port keys a plugin may replace with `ctx.replacePort`. */
-export type PortName = 'sessionStore' | 'eventBus' | 'locks' | 'kv' | 'scheduler' | 'clock' | 'ids'
+export type PortName = 'sessionStore' | 'eventBus' | 'locks' | 'kv' | 'scheduler' | 'credentialStore' | 'clock' | 'ids'

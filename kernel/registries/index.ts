@@ -1,3 +1,4 @@
+import type { CredentialSourceDefinition } from '../auth.js'
 import type { AgentConfig } from '../config.js'
 import type { ProviderDefinition } from '../provider.js'
 import type { ToolDefinition } from '../tool.js'
@@ -25,6 +26,8 @@ export interface KernelRegistries {
   agents: Registry<AgentDefinition>
   tools: Registry<ToolDefinition>
   routes: Registry<RouteDefinition>
+  /** Places credentials come from (config key, key file, vault, env, OAuth), by precedence. */
+  credentialSources: Registry<CredentialSourceDefinition>
 }
 
 export function createRegistries(): KernelRegistries {
@@ -33,5 +36,6 @@ export function createRegistries(): KernelRegistries {
     agents: defineRegistry<AgentDefinition>('agents', (a) => a.id),
     tools: defineRegistry<ToolDefinition>('tools', (t) => t.name, { alwaysOpen: true }),
     routes: defineRegistry<RouteDefinition>('routes', (r) => r.id),
+    credentialSources: defineRegistry<CredentialSourceDefinition>('credentialSources', (s) => s.id),
   }
 }

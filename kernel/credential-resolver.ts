@@ -1,0 +1,18 @@
+import type { Credential, CredentialQuery, CredentialResolver, CredentialSourceDefinition } from './auth.js'
+import type { Logger } from './ports/types.js'
+import type { Registry } from './registries/index.js'
+
+/** Asks the registered credential sources in precedence order; the first answer wins. */
+export function createCredentialResolver(deps: { sources: Registry<CredentialSourceDefinition>; logger: Logger }): CredentialResolver {
+  return {
+    async resolve(query: CredentialQuery): Promise<Credential | null> {
+      const modes = query.modes ?? ['api_key', 'oauth']
+      const sources = deps.sources.list().sort((a, b) => a.precedence - b.precedence || a.id.localeCompare(b.id))
+      for (const source of sources) {
+        const found = await source.resolve(query)
+        if (found && modes.includes(found.mode)) return found
+      }
+      return null
+    },
+  }
+}
