@@ -10,7 +10,10 @@ export interface ModelInfo {
 
 export type ChatContent =
   | { type: 'text'; text: string }
-  | { type: 'tool-call'; callId: string; tool: string; input: unknown }
+  /** A model's earlier reasoning; `signature` (and `providerId`) let the same provider verify it when replayed. */
+  | { type: 'reasoning'; text: string; signature?: string; providerId?: string }
+  /** `meta`: provider-specific facts to send back with the call (e.g. Gemini's thought signature). */
+  | { type: 'tool-call'; callId: string; tool: string; input: unknown; meta?: Record<string, unknown> }
   | { type: 'tool-result'; callId: string; tool: string; output: string; isError?: boolean }
 
 export interface ChatMessage {
@@ -36,6 +39,10 @@ export interface ModelRequest {
   extra: Record<string, unknown>
 }
 
+/**
+ * Token usage of one model call, normalised: `input` excludes cache reads and writes, `output`
+ * includes reasoning, `reasoning` is the informational subset; `raw` keeps the provider's numbers.
+ */
 export interface UsageReport {
   input: number
   output: number
@@ -48,8 +55,9 @@ export interface UsageReport {
 /** One chunk of a model's streamed answer, already normalised by the provider client. */
 export type StreamChunk =
   | { type: 'text'; delta: string }
-  | { type: 'thought'; delta: string }
-  | { type: 'tool-call'; callId: string; tool: string; input: unknown }
+  /** A reasoning delta; `signature` arrives once per reasoning block (Anthropic thinking, Gemini thoughts). */
+  | { type: 'thought'; delta: string; signature?: string }
+  | { type: 'tool-call'; callId: string; tool: string; input: unknown; meta?: Record<string, unknown> }
   | { type: 'usage'; usage: UsageReport }
   | { type: 'finish'; reason: 'stop' | 'length' | 'tool_calls' }
   | { type: 'error'; code: string; message: string; retryable?: boolean }

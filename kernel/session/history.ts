@@ -23,19 +23,32 @@ export function orderByTurn(messages: MessageInfo[], upToTurn?: string): Message
   return out
 }
 
-/** Stored messages -> the provider-neutral chat history sent to a model. Reasoning is not replayed. */
+/**
+ * Stored messages -> the provider-neutral chat history sent to a model. Reasoning goes along with its
+ * signature (providers decide whether to replay it); tool calls that have a result are followed by a
+ * `tool` message carrying the results.
+ */
 export function toChatMessages(messages: MessageInfo[], upToTurn?: string): ChatMessage[] {
   const out: ChatMessage[] = []
   for (const message of orderByTurn(messages, upToTurn)) {
     const content: ChatContent[] = []
+    const results: ChatContent[] = []
     for (const part of message.parts) {
-      if (part.kind === 'text' && typeof part.data.text === 'string' && part.data.text.length > 0) {
-        content.push({ type: 'text', text: part.data.text })
+      const data = part.data
+      if (part.kind === 'text' && typeof data.text === 'string' && data.text.length > 0) {
+        content.push({ type: 'text', text: data.text })
+      } else if (part.kind === 'reasoning' && message.role === 'assistant' && (data.text || data.signature)) {
+        content.push({ type: 'reasoning', text: String(data.text ?? ''), ...(data.signature ? { signature: String(data.signature), providerId: String(data.providerId ?? '') } : {}) })
       } else if (part.kind === 'tool' && message.role === 'assistant') {
-        content.push({ type: 'tool-call', callId: String(part.data.callId), tool: String(part.data.tool), input: part.data.input })
+        const meta = data.meta as Record<string, unknown> | undefined
+        content.push({ type: 'tool-call', callId: String(data.callId), tool: String(data.tool), input: data.input, ...(meta ? { meta } : {}) })
+        if (typeof data.output === 'string') {
+          results.push({ type: 'tool-result', callId: String(data.callId), tool: String(data.tool), output: data.output, ...(data.state === 'error' ? { isError: true } : {}) })
+        }
       }
     }
     if (content.length > 0) out.push({ role: message.role, content })
+    if (results.length > 0) out.push({ role: 'tool', content: results })
   }
   return out
 }

@@ -29,15 +29,24 @@ export class MessageBuilder {
       this.#open = this.#startPart(kind, { text: '' })
     }
     const part = this.#open
+    if (delta === '') return part.id
     part.data.text = (part.data.text as string) + delta
     this.deps.events.emit('part.delta', { messageId: this.message.id, partId: part.id, field: 'text', delta })
     return part.id
   }
 
+  /** Attach a reasoning block's signature (and the provider that signed it) to the open reasoning part. */
+  signReasoning(signature: string, providerId: string): void {
+    if (this.#open?.kind !== 'reasoning') this.delta('reasoning', '')
+    const part = this.#open as PartInfo
+    part.data.signature = signature
+    part.data.providerId = providerId
+  }
+
   /** A complete tool call from the model, recorded as a tool part (executed by the agent loop). */
-  toolCall(call: { callId: string; tool: string; input: unknown }): string {
+  toolCall(call: { callId: string; tool: string; input: unknown; meta?: Record<string, unknown> }): string {
     this.closeOpenPart()
-    const part = this.#startPart('tool', { callId: call.callId, tool: call.tool, input: call.input, state: 'pending' })
+    const part = this.#startPart('tool', { callId: call.callId, tool: call.tool, input: call.input, state: 'pending', ...(call.meta ? { meta: call.meta } : {}) })
     this.#complete(part)
     return part.id
   }

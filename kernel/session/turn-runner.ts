@@ -74,7 +74,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
   const raw = deps.clientFor(session.provider).stream(request, { signal, session, turnId })
   const timed = withStreamTimeouts(raw, { firstByteMs: deps.config.timeouts.providerFirstByteMs, idleMs: deps.config.timeouts.providerIdleMs })
   const outcome = await consumeStream(deps, builder, timed, {
-    sessionId: session.id, turnId, messageId: message.id,
+    sessionId: session.id, turnId, messageId: message.id, providerId: session.provider,
   }, signal)
   builder.closeOpenPart()
   message.finish = signal.aborted ? 'aborted' : outcome.error ? 'error' : outcome.finish
@@ -97,7 +97,7 @@ async function consumeStream(
   deps: TurnDeps,
   builder: MessageBuilder,
   stream: AsyncIterable<StreamChunk>,
-  base: Omit<StreamContext, 'partId'>,
+  base: Omit<StreamContext, 'partId'> & { providerId: string },
   signal: AbortSignal,
 ): Promise<StreamOutcome> {
   const hooks = deps.hooks.stream
@@ -109,6 +109,7 @@ async function consumeStream(
         case 'text':
         case 'thought': {
           const partId = builder.delta(chunk.type === 'text' ? 'text' : 'reasoning', chunk.delta)
+          if (chunk.type === 'thought' && chunk.signature) builder.signReasoning(chunk.signature, base.providerId)
           const hook = chunk.type === 'text' ? hooks.textDelta : hooks.thoughtDelta
           if (isTapped(hook)) deps.notify(hook, chunk.delta, { ...base, partId })
           break
