@@ -18,6 +18,8 @@ export interface Credential {
   expiresAt?: string | null
   scopes?: string[]
   source: CredentialSource
+  /** Id of the credentialSources item that produced it (the resolver asks it to refresh). */
+  sourceId?: string
   /** Vault row id when stored. */
   id?: string
   label?: string
@@ -92,6 +94,11 @@ export interface CredentialSourceDefinition {
   id: string
   precedence: number
   resolve(query: CredentialQuery): Promise<Credential | null>
+  /**
+   * Renew a credential this source produced after the provider rejected it (401) or near expiry;
+   * null when it cannot be renewed (API keys).
+   */
+  refresh?(credential: Credential, reason: 'expired' | 'rejected'): Promise<Credential | null>
 }
 
 /** Named precedences, mirroring llxprt: config key, key file, stored key, environment, OAuth. */
@@ -100,6 +107,8 @@ export const CredentialPrecedence = { CONFIG: 100, KEYFILE: 200, VAULT: 300, ENV
 /** Kernel service `credentials`: resolves the credential a call should use. */
 export interface CredentialResolver {
   resolve(query: CredentialQuery): Promise<Credential | null>
+  /** Ask the credential's source to renew it (a provider got 401 with it); null when it cannot. */
+  refresh(credential: Credential, reason: 'expired' | 'rejected'): Promise<Credential | null>
 }
 
 /** `…` plus the last four characters: the only part of a secret the API ever shows. */

@@ -4,9 +4,10 @@ import { formatDescription } from './describe.js'
 import { isPlatformError } from './errors.js'
 import { Kernel } from './kernel.js'
 
-const USAGE = `Usage: node --import tsx kernel/cli.ts <serve|describe> [--config <file>] [--host <host>] [--port <port>]
+const USAGE = `Usage: node --import tsx kernel/cli.ts <command> [args] [--config <file>] [--host <host>] [--port <port>]
   serve      start the platform and serve the API until SIGINT/SIGTERM
-  describe   boot, print the plugin tree (plugins, start times, hooks they tap), then stop`
+  describe   boot, print the plugin tree (plugins, start times, hooks they tap), then stop
+  <other>    a command contributed by an enabled plugin (boots, runs it, stops); \`help\` lists them`
 
 function fail(error: unknown): never {
   const message = isPlatformError(error) || !(error instanceof Error) ? String((error as Error).message ?? error) : `Cannot start: ${error.message}`
@@ -21,13 +22,14 @@ async function main(): Promise<void> {
     options: { config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   })
   const command = positionals[0] ?? 'serve'
-  if (values.help || !['serve', 'describe'].includes(command)) {
+  if (values.help) {
     process.stdout.write(USAGE + '\n')
-    process.exit(values.help ? 0 : 2)
+    process.exit(0)
   }
   if (values.host) process.env.HOST = values.host
   if (values.port) process.env.PORT = values.port
-  if (command === 'describe') process.env.PORT ??= '0'
+  // One-shot commands must not take the server's port.
+  if (command !== 'serve' && !values.port) process.env.PORT = '0'
 
   const configFile = locateConfigFile(values.config)
   const config = await loadConfigFile(configFile)
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     await kernel.close('describe done')
     process.exit(0)
   }
+  if (command !== 'serve') await runCommand(kernel, command, positionals.slice(1))
 
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
@@ -51,6 +54,24 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   process.stdout.write(`agent-platform ${kernel.version} ready in ${kernel.bootMs} ms${kernel.addresses.length ? ` at ${kernel.addresses.join(', ')}` : ''}\n`)
+}
+
+/** Run a plugin-contributed command, then stop; unknown commands list the available ones. */
+async function runCommand(kernel: Kernel, id: string, args: string[]): Promise<never> {
+  const found = kernel.registries.commands.get(id)
+  let code = 2
+  if (!found) {
+    const list = kernel.registries.commands.list().map((c) => `  ${c.id.padEnd(10)} ${c.description}`)
+    process.stdout.write(USAGE + '\n' + (list.length ? `Commands of the enabled plugins:\n${list.join('\n')}\n` : ''))
+    code = id === 'help' ? 0 : 2
+  } else {
+    code = await found.run(args, { out: (line) => process.stdout.write(line + '\n') }).catch((error: unknown) => {
+      process.stderr.write(`${(error as Error).message}\n`)
+      return 1
+    })
+  }
+  await kernel.close(`${id} done`)
+  process.exit(code)
 }
 
 main().catch(fail)

@@ -10,9 +10,15 @@ export function createCredentialResolver(deps: { sources: Registry<CredentialSou
       const sources = deps.sources.list().sort((a, b) => a.precedence - b.precedence || a.id.localeCompare(b.id))
       for (const source of sources) {
         const found = await source.resolve(query)
-        if (found && modes.includes(found.mode)) return found
+        if (found && modes.includes(found.mode)) return { ...found, sourceId: found.sourceId ?? source.id }
       }
       return null
+    },
+    async refresh(credential, reason) {
+      const source = credential.sourceId ? deps.sources.get(credential.sourceId) : undefined
+      if (!source?.refresh) return null
+      const renewed = await source.refresh(credential, reason)
+      return renewed ? { ...renewed, sourceId: renewed.sourceId ?? source.id } : null
     },
   }
 }

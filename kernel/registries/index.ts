@@ -21,6 +21,14 @@ export interface RouteDefinition {
   handler(request: { params: Record<string, string>; query: Record<string, unknown>; body: unknown }): Promise<{ status?: number; body: unknown }>
 }
 
+/** A CLI command contributed by a plugin: `npm run cli -- <id> [args]` (e.g. `vault-rotate`). */
+export interface CommandDefinition {
+  id: string
+  description: string
+  /** Runs after boot; returns the process exit code. Write results to `out`. */
+  run(args: string[], io: { out: (line: string) => void }): Promise<number>
+}
+
 export interface KernelRegistries {
   providers: Registry<ProviderDefinition>
   agents: Registry<AgentDefinition>
@@ -28,6 +36,7 @@ export interface KernelRegistries {
   routes: Registry<RouteDefinition>
   /** Places credentials come from (config key, key file, vault, env, OAuth), by precedence. */
   credentialSources: Registry<CredentialSourceDefinition>
+  commands: Registry<CommandDefinition>
 }
 
 export function createRegistries(): KernelRegistries {
@@ -37,5 +46,6 @@ export function createRegistries(): KernelRegistries {
     tools: defineRegistry<ToolDefinition>('tools', (t) => t.name, { alwaysOpen: true }),
     routes: defineRegistry<RouteDefinition>('routes', (r) => r.id),
     credentialSources: defineRegistry<CredentialSourceDefinition>('credentialSources', (s) => s.id),
+    commands: defineRegistry<CommandDefinition>('commands', (c) => c.id),
   }
 }
