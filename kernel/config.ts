@@ -123,6 +123,9 @@ export function resolveSecrets(value: unknown, path: string[], missing: string[]
   return value
 }
 
+/** Option names whose string values are secrets: apiKey, keys, accessToken, clientSecret, password, authorization. */
+const SECRET_KEY_NAME = /(key|keys|token|secret|password|authorization)$/i
+
 /** A copy of a value safe to print: Secrets and secret-looking keys become `[redacted]`. */
 export function redact(value: unknown): unknown {
   if (value instanceof Secret || isSecretRef(value)) return '[redacted]'
@@ -130,7 +133,7 @@ export function redact(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
     for (const [key, item] of Object.entries(value)) {
-      out[key] = /(key|token|secret|password|authorization)/i.test(key) && typeof item === 'string' ? '[redacted]' : redact(item)
+      out[key] = SECRET_KEY_NAME.test(key) && typeof item === 'string' ? '[redacted]' : redact(item)
     }
     return out
   }
