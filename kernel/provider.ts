@@ -66,6 +66,11 @@ export interface ProviderCallOptions {
   signal: AbortSignal
   session: SessionInfo
   turnId: string
+  /**
+   * Tell the kernel a retry is coming after `delayMs` (rate limit, server error): the session shows
+   * `retrying` and the first-byte/idle deadline moves back by the delay.
+   */
+  onRetry?(info: { attempt: number; delayMs: number; reason: string }): void
 }
 
 export interface ProviderClient {

@@ -13,7 +13,7 @@ export interface EventEnvelope<T extends PlatformEvent['type'] = PlatformEvent['
 
 export type PlatformEvent =
   | { type: 'session.created'; data: SessionInfo }
-  | { type: 'session.status'; data: { sessionId: string; status: SessionStatus; message?: string } }
+  | { type: 'session.status'; data: { sessionId: string; status: SessionStatus; attempt?: number; message?: string } }
   | { type: 'turn.started'; data: { turnId: string } }
   | { type: 'turn.completed'; data: { turnId: string; finish: FinishReason; error?: { code: string; message: string } } }
   | {

@@ -31,6 +31,21 @@ export default definePlugin({
     })
   },
 })`,
+  'retrying.ts': `
+import { definePlugin } from 'agent-platform/kernel'
+export default definePlugin({
+  name: 'provider-retrying',
+  register(ctx) {
+    ctx.registries.providers.add({
+      id: 'retrying', displayName: 'Rate limited once', listModels: () => [{ id: 'm1' }],
+      createClient: () => ({ async *stream(_r, o) {
+        o.onRetry?.({ attempt: 1, delayMs: 400, reason: 'rate limited (429)' })
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        yield { type: 'text', delta: 'after the wait' }
+      } }),
+    })
+  },
+})`,
   'sample-tool.ts': `
 import { definePlugin, defineTool } from 'agent-platform/kernel'
 import { z } from 'zod'
@@ -234,4 +249,39 @@ t.test('a request carries tools only when the session has tools', async (t) => {
     { name: 'read_note', description: 'Reads a note.', inputSchema: { type: 'object', properties: { title: { type: 'string' } }, required: ['title'], additionalProperties: false } },
   ])
   t.same(second.request.tools, [])
+})
+
+t.test('a provider announcing a retry shows status retrying and gets its wait added to the deadline', async (t) => {
+  const tk = await kernelWith(t, {}, { 'provider-retrying': { resolve: './retrying.ts' } }, { timeouts: { providerFirstByteMs: 100 } })
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({ provider: 'retrying' })
+  const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
+  await engine.prompt(session.id, { text: 'hi' })
+  const seen = await done
+  t.match(seen.find((e) => e.type === 'session.status' && (e.data as { status: string }).status === 'retrying')?.data, { status: 'retrying', attempt: 1, message: /rate limited \(429\); retrying in 0\.4 s/ })
+  t.notOk(seen.some((e) => e.type === 'error'), 'no timeout although the first byte came after 250 ms > 100 ms')
+  t.match(seen.at(-1)?.data, { finish: 'stop' })
+})
+
+t.test('each signed reasoning block is its own part with its own signature', async (t) => {
+  const tk = await kernelWith(t, { replies: [[{ type: 'thought', text: 'one' }, { type: 'text', text: 'x' }]] })
+  const service = tk.kernel.resolve<{ client: { stream: Function } }>('providerScripted')
+  const original = service.client.stream
+  service.client.stream = async function* () {
+    yield { type: 'thought', delta: 'first block' }
+    yield { type: 'thought', delta: '', signature: 'sig-a' }
+    yield { type: 'thought', delta: 'second block' }
+    yield { type: 'thought', delta: '', signature: 'sig-b' }
+    yield { type: 'text', delta: 'answer' }
+  }
+  t.teardown(() => {
+    service.client.stream = original
+  })
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({})
+  const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
+  await engine.prompt(session.id, { text: 'hi' })
+  await done
+  const parts = (await engine.getSession(session.id)).messages[1].parts
+  t.same(parts.map((p) => [p.kind, p.data.text, p.data.signature]), [['reasoning', 'first block', 'sig-a'], ['reasoning', 'second block', 'sig-b'], ['text', 'answer', undefined]])
 })

@@ -41,6 +41,8 @@ export class MessageBuilder {
     const part = this.#open as PartInfo
     part.data.signature = signature
     part.data.providerId = providerId
+    // A signature ends its reasoning block: the next thought starts a new part with its own signature.
+    this.closeOpenPart()
   }
 
   /** A complete tool call from the model, recorded as a tool part (executed by the agent loop). */

@@ -71,9 +71,15 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
   const builder = new MessageBuilder({ ids: deps.ids, clock: deps.clock, events }, message)
   deps.notify(deps.hooks.request.sent, request, turn)
 
-  const raw = deps.clientFor(session.provider).stream(request, { signal, session, turnId })
+  let extend = (_ms: number) => undefined as void
+  const onRetry = (info: { attempt: number; delayMs: number; reason: string }) => {
+    extend(info.delayMs)
+    events.emit('session.status', { sessionId: session.id, status: 'retrying', attempt: info.attempt, message: `${info.reason}; retrying in ${Math.round(info.delayMs / 100) / 10} s` }, { global: true })
+  }
+  const raw = deps.clientFor(session.provider).stream(request, { signal, session, turnId, onRetry })
   const timed = withStreamTimeouts(raw, { firstByteMs: deps.config.timeouts.providerFirstByteMs, idleMs: deps.config.timeouts.providerIdleMs })
-  const outcome = await consumeStream(deps, builder, timed, {
+  extend = timed.extend
+  const outcome = await consumeStream(deps, builder, timed.stream, {
     sessionId: session.id, turnId, messageId: message.id, providerId: session.provider,
   }, signal)
   builder.closeOpenPart()
