@@ -28,6 +28,11 @@ export default defineConfig({
     'realtime-redis': { url: env('REDIS_URL', { optional: true }) },
     'jobs-agenda': { maintenanceEveryMs: 60_000 },
     'server-http': { host: '127.0.0.1', port: 8787 },
+    // Credentials: stored encrypted (key ring from PLATFORM_VAULT_KEYS, else <dataDir>/vault.key, 0600).
+    'auth-vault': { keys: env('PLATFORM_VAULT_KEYS', { optional: true }) },
+    // API keys: config, key files, stored keys, then the reference env vars (ANTHROPIC_API_KEY, ...).
+    'auth-api-key': true,
     'provider-scripted': { chunkDelayMs: 25 },
+    'provider-anthropic': true,
   },
 })

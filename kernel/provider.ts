@@ -88,6 +88,8 @@ export interface ProviderDefinition {
   listModels(): ModelInfo[]
   /** Whether this provider accepts a model id not in its list (e.g. OpenAI-compatible endpoints). */
   acceptsUnknownModels?: boolean
+  /** Environment variables holding this provider's API key, in the order they are read (auth-api-key uses them). */
+  apiKeyEnv?: string[]
   /** Checked before each turn; a missing credential fails the turn, not the session creation. */
   checkCredential?(): Promise<CredentialCheck>
   createClient(deps: { logger: Logger }): ProviderClient

@@ -40,6 +40,7 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) })
   let recorder: HookRecorder | undefined
   const dataDir = mkdtempSync(join(tmpdir(), 'platform-test-'))
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true })
   const kernel = await Kernel.boot({
     configFile: options.configFile ?? join(REPO_ROOT, 'config', 'test.config.ts'),
     config: {
@@ -50,10 +51,13 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
     onHooks: (hooks) => {
       recorder = new HookRecorder(hooks)
     },
+  }).catch((error: unknown) => {
+    removeDataDir()
+    throw error
   })
   const close = async () => {
     await kernel.close('test done')
-    rmSync(dataDir, { recursive: true, force: true })
+    removeDataDir()
   }
   return { kernel, recorder: recorder!, logger, logLines, close }
 }

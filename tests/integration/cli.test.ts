@@ -75,7 +75,7 @@ t.test('serve answers /health, refuses a second server on the same data dir, and
   const file = servingConfig(dataDir)
   const first = cli(['serve', '--config', file])
   t.teardown(() => first.kill('SIGKILL'))
-  await waitFor(() => /ready in \d+ ms at (http:\/\/\S+)/.test(first.out()) || first.exitCode !== null, 30_000, 'the first server')
+  await waitFor(() => /ready in \d+ ms at (http:\/\/\S+)/.test(first.out()) || first.exitCode !== null, 60_000, 'the first server')
   const url = /ready in \d+ ms at (http:\/\/\S+)/.exec(first.out())?.[1]
   t.ok(url, `first server is ready (${first.err().slice(0, 300)})`)
   const health = await fetch(`${url}/health`)
@@ -93,7 +93,7 @@ t.test('serve answers /health, refuses a second server on the same data dir, and
 
   const third = cli(['serve', '--config', file])
   t.teardown(() => third.kill('SIGKILL'))
-  await waitFor(() => /ready in/.test(third.out()) || third.exitCode !== null, 30_000, 'the restarted server')
+  await waitFor(() => /ready in/.test(third.out()) || third.exitCode !== null, 60_000, 'the restarted server')
   t.match(third.out(), /ready in/, 'after a clean stop the data dir can be opened again')
   third.kill('SIGINT')
   t.equal(await exitOf(third), 0, 'SIGINT ends it too')

@@ -10,4 +10,6 @@ export const PersistenceErrorCode = {
   MIGRATION_FAILED: 'PERSISTENCE_POSTGRES_MIGRATION_FAILED',
   /** The service or the session store was used before lifecycle.start finished (or after shutdown). */
   NOT_STARTED: 'PERSISTENCE_POSTGRES_NOT_STARTED',
+  /** addMigration got a bad or duplicate name, or was called after lifecycle.start. */
+  MIGRATION_INVALID: 'PERSISTENCE_POSTGRES_MIGRATION_INVALID',
 } as const

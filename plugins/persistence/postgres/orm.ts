@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/core'
+import { MikroORM, type MigrationObject } from '@mikro-orm/core'
 import { Migrator } from '@mikro-orm/migrations'
 import { PostgreSqlDriver } from '@mikro-orm/postgresql'
 import { PlatformError, type Logger } from '../../../kernel/index.js'
@@ -19,6 +19,8 @@ export interface OrmOptions {
   poolSize: number
   debug: boolean
   logger: Logger
+  /** The ordered migrations list (default: this plugin's own); plugin migrations are appended by the runtime. */
+  migrations?: MigrationObject[]
 }
 
 /** One MikroORM instance (PostgreSqlDriver) for both modes; the connection is checked before it is returned. */
@@ -39,7 +41,7 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM<PostgreSqlD
     colors: false,
     logger: (message) => options.logger.info(message),
     migrations: {
-      migrationsList: MIGRATIONS,
+      migrationsList: options.migrations ?? MIGRATIONS,
       tableName: MIGRATIONS_TABLE,
       transactional: true,
       allOrNothing: true,

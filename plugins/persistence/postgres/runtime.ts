@@ -6,7 +6,9 @@ import { MEMORY_DIR, type PersistencePostgresOptions } from './config.js'
 import { parseDatabaseUrl } from './connection-url.js'
 import { startEmbedded, type EmbeddedDatabase } from './embedded.js'
 import { PersistenceErrorCode } from './errors.js'
+import { MIGRATIONS } from './migrations/index.js'
 import { migrate, openOrm } from './orm.js'
+import { createPluginMigrations } from './plugin-migrations.js'
 import { rawQuery } from './raw-query.js'
 import { createPostgresSessionStore } from './session-store.js'
 import type { PersistencePostgresService } from './services.js'
@@ -38,6 +40,7 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
   let orm: MikroORM<PostgreSqlDriver> | null = null
   let embedded: EmbeddedDatabase | null = null
   let url = ''
+  const pluginMigrations = createPluginMigrations()
   const requireOrm = (): MikroORM<PostgreSqlDriver> => {
     if (orm) return orm
     throw new PlatformError(PersistenceErrorCode.NOT_STARTED, 'The database is not open: persistence-postgres has not started yet, or has shut down.', { retryable: true, httpStatus: 503 })
@@ -54,6 +57,7 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
 
   async function start(): Promise<void> {
     const started = performance.now()
+    pluginMigrations.close()
     const target = mode === 'external' ? parseDatabaseUrl(rawUrl) : null
     try {
       if (!target) {
@@ -62,7 +66,8 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
         url = embedded.url
       } else url = target.url
       const safeUrl = target?.safe ?? url
-      orm = await openOrm({ url, safeUrl, password: target?.password ?? '', schema: options.schema, poolSize: options.poolSize, debug: options.debug, logger })
+      const migrations = [...MIGRATIONS, ...pluginMigrations.objects()]
+      orm = await openOrm({ url, safeUrl, password: target?.password ?? '', schema: options.schema, poolSize: options.poolSize, debug: options.debug, logger, migrations })
       const applied = await migrate(orm, options.schema)
       const ms = Math.round(performance.now() - started)
       logger.info('database ready', { mode, url: safeUrl, schema: options.schema, startMs: ms, ...(embedded ? { embeddedOpenMs: embedded.openMs } : {}), migrationsApplied: applied })
@@ -80,6 +85,7 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
       return url
     },
     query: async (sql, params) => rawQuery(requireOrm(), sql, params),
+    addMigration: (migration) => pluginMigrations.add(migration),
   }
   return { service, sessionStore: createPostgresSessionStore(requireOrm, options.schema), start, stop }
 }
