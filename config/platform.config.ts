@@ -34,5 +34,12 @@ export default defineConfig({
     'auth-api-key': true,
     'provider-scripted': { chunkDelayMs: 25 },
     'provider-anthropic': true,
+    // openai (Chat Completions), openai-responses, codex; keys from OPENAI_API_KEY, the codex login from auth-oauth.
+    'provider-openai': { providers: ['openai', 'openai-responses', 'codex'] },
+    // Gemini API key (GEMINI_API_KEY / GOOGLE_API_KEY), Vertex AI (GOOGLE_GENAI_USE_VERTEXAI=true), or Code Assist
+    // with a Google login (only with GOOGLE_GENAI_USE_GCA=true), decided as gemini-cli does.
+    'provider-gemini': { mode: 'auto' },
+    // One provider per endpoint; `qwen` (DashScope, DASHSCOPE_API_KEY) is built in.
+    'provider-openai-compatible': { endpoints: {} },
   },
 })
