@@ -32,6 +32,10 @@ export default defineConfig({
     'auth-vault': { keys: env('PLATFORM_VAULT_KEYS', { optional: true }) },
     // API keys: config, key files, stored keys, then the reference env vars (ANTHROPIC_API_KEY, ...).
     'auth-api-key': true,
+    // Subscription logins through the API (PKCE loopback/paste, device code) with background refresh.
+    // Anthropic and Google logins are restricted by their providers' terms: off unless enabled here
+    // (for Google, GOOGLE_GENAI_USE_GCA=true also counts as enabling it, as in gemini-cli).
+    'auth-oauth': { anthropic: { enabled: false }, codex: { enabled: true }, gemini: {} },
     'provider-scripted': { chunkDelayMs: 25 },
     'provider-anthropic': true,
     // openai (Chat Completions), openai-responses, codex; keys from OPENAI_API_KEY, the codex login from auth-oauth.

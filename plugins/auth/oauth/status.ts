@@ -1,0 +1,62 @@
+import type { CredentialStore, KeyValue } from '../../../kernel/index.js'
+import { PROVIDER_IDS, type OAuthAdapter, type ProviderId } from './adapter.js'
+import { errorSummary } from './errors.js'
+import { adapterFor } from './flows.js'
+import type { OAuthPolicy } from './policy.js'
+import { clearFailure, type Refresher } from './refresher.js'
+import type { OAuthLogoutResult, OAuthProviderStatus } from './services.js'
+
+export interface StatusDeps {
+  adapters: Record<ProviderId, OAuthAdapter>
+  policies: Record<ProviderId, OAuthPolicy>
+  credentialStore: CredentialStore
+  refresher: Refresher
+  kv: KeyValue
+}
+
+/** Per provider: policy, flows, and the stored login (masked) with its refresh state. */
+export async function oauthStatus(deps: StatusDeps): Promise<OAuthProviderStatus[]> {
+  return Promise.all(
+    PROVIDER_IDS.map(async (provider) => {
+      const adapter = deps.adapters[provider]
+      const stored = (await deps.credentialStore.list({ providerId: provider }))
+        .filter((c) => c.mode === 'oauth')
+        .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))
+      const current = stored.find((c) => c.status === 'active') ?? stored[0]
+      return {
+        provider,
+        displayName: adapter.displayName,
+        enabled: deps.policies[provider].enabled,
+        policy: deps.policies[provider],
+        flows: [...adapter.flows],
+        loggedIn: current?.status === 'active',
+        credential: current
+          ? { id: current.id, label: current.label, hint: current.hint, status: current.status, expiresAt: current.expiresAt, scopes: current.scopes, meta: current.meta, updatedAt: current.updatedAt }
+          : null,
+        refreshError: current ? await deps.refresher.failureState(current.id) : null,
+      }
+    }),
+  )
+}
+
+/** Revoke where the provider can (Google), then delete every stored OAuth login of the provider. */
+export async function oauthLogout(deps: StatusDeps, provider: string): Promise<OAuthLogoutResult> {
+  const adapter = adapterFor(deps.adapters, provider)
+  const stored = (await deps.credentialStore.list({ providerId: adapter.id })).filter((c) => c.mode === 'oauth')
+  const result: OAuthLogoutResult = { provider: adapter.id, deleted: 0, revoked: adapter.revoke && stored.length ? true : null }
+  for (const info of stored) {
+    const credential = await deps.credentialStore.get(info.id)
+    const token = credential?.refreshToken?.reveal() ?? credential?.secret.reveal()
+    if (adapter.revoke && token && info.status !== 'revoked') {
+      try {
+        await adapter.revoke(token)
+      } catch (error) {
+        result.revoked = false
+        result.revokeError = errorSummary(error)
+      }
+    }
+    if (await deps.credentialStore.delete(info.id)) result.deleted += 1
+    await clearFailure(deps.kv, info.id)
+  }
+  return result
+}
