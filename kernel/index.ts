@@ -4,7 +4,7 @@
  */
 export { definePlugin, type PluginDefinition, type PluginContext, type ProvideOptions, type Lifetime, type Cradle } from './plugin.js'
 export { defineConfig, env, Secret, secretSchema, redact, type PlatformConfigInput, type KernelConfig, type AgentConfig, type PluginEntry } from './config.js'
-export { defineTool, type ToolDefinition, type ToolContext, type ToolResult, type ToolKind } from './tool.js'
+export { defineTool, type ToolDefinition, type ToolContext, type ToolResult, type ToolKind, type PermissionRequest } from './tool.js'
 export { PlatformError, isPlatformError, KernelErrorCode } from './errors.js'
 export * from './hooks/stages.js'
 export type { KernelHooks, ReadyInfo, MessageHookContext } from './hooks/index.js'

@@ -2,16 +2,37 @@ import type { z } from 'zod'
 
 export type ToolKind = 'read' | 'search' | 'fetch' | 'edit' | 'delete' | 'execute' | 'agent' | 'other'
 
+/** A permission a tool asks for in the middle of its work (e.g. a path outside the workspace). */
+export interface PermissionRequest {
+  /** What the user is asked, e.g. "Read /etc/hosts (outside the workspace)". */
+  title: string
+  /** Globs an "always" answer remembers, e.g. ['/etc/**']. */
+  patterns: string[]
+  /** Why: 'outside_workspace', 'sensitive_file', ... */
+  reason: string
+}
+
 export interface ToolContext {
   sessionId: string
   turnId: string
   callId: string
+  /** Aborts on turn abort and on the tool's timeout: stop work and kill child processes. */
   abortSignal: AbortSignal
+  /** The session's workspace (absolute). */
   workdir: string
-  reportProgress(progress: { message?: string; fraction?: number; title?: string }): void
+  reportProgress(progress: { message?: string; fraction?: number; title?: string; output?: string }): void
+  /**
+   * Ask the user for an extra permission; resolves when allowed, rejects with a PlatformError
+   * coded PERMISSION_REJECTED (message says why) when refused or unanswered.
+   */
+  ask(request: PermissionRequest): Promise<void>
+  /** Called before a file is written or edited, with its path, so the turn can be reverted. */
+  recordFileChange?(path: string): Promise<void>
+  logger: import('./ports/types.js').Logger
 }
 
 export interface ToolResult {
+  /** What the model sees (the kernel may truncate it; the full text stays retrievable). */
   output: string
   title?: string
   metadata?: Record<string, unknown>
