@@ -66,9 +66,11 @@ export const kernelConfigSchema = z
         maxSteps: z.number().int().positive().default(50),
         parallelTools: z.number().int().positive().default(4),
         eventRetention: z.number().int().positive().default(10_000),
+        /** Model-facing tool output is cut to this many characters (head and tail kept). */
+        toolOutputChars: z.number().int().positive().default(30_000),
       })
       .strict()
-      .default({ maxSteps: 50, parallelTools: 4, eventRetention: 10_000 }),
+      .default({ maxSteps: 50, parallelTools: 4, eventRetention: 10_000, toolOutputChars: 30_000 }),
     timeouts: z
       .object({
         startMs: z.number().int().positive().default(30_000),
@@ -77,9 +79,13 @@ export const kernelConfigSchema = z
         tapMs: z.number().int().positive().default(10_000),
         providerFirstByteMs: z.number().int().positive().default(60_000),
         providerIdleMs: z.number().int().positive().default(90_000),
+        /** Default time limit of one tool call (a tool's own timeoutMs wins). */
+        toolMs: z.number().int().positive().default(120_000),
+        /** How long a permission question waits for an answer before it is rejected (reason timeout). */
+        askMs: z.number().int().positive().default(600_000),
       })
       .strict()
-      .default({ startMs: 30_000, warmupMs: 15_000, shutdownMs: 10_000, tapMs: 10_000, providerFirstByteMs: 60_000, providerIdleMs: 90_000 }),
+      .default({ startMs: 30_000, warmupMs: 15_000, shutdownMs: 10_000, tapMs: 10_000, providerFirstByteMs: 60_000, providerIdleMs: 90_000, toolMs: 120_000, askMs: 600_000 }),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .strict()

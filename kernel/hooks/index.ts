@@ -3,10 +3,12 @@ import { createMessageHooks } from './message.hooks.js'
 import { createRequestHooks } from './request.hooks.js'
 import { createSessionHooks } from './session.hooks.js'
 import { createStreamHooks } from './stream.hooks.js'
+import { createToolHooks } from './tool.hooks.js'
 
 export * from './stages.js'
 export type { ReadyInfo, LifecycleKernel } from './lifecycle.hooks.js'
 export type { MessageHookContext } from './message.hooks.js'
+export type { ParsedCall, PermissionDecision, ToolTiming } from './tool.hooks.js'
 
 /** The frozen core hook object: `kernel.hooks.<subsystem>.<hook>`. */
 export function createHooks() {
@@ -16,6 +18,7 @@ export function createHooks() {
     request: Object.freeze(createRequestHooks()),
     stream: Object.freeze(createStreamHooks()),
     message: Object.freeze(createMessageHooks()),
+    tool: Object.freeze(createToolHooks()),
   })
 }
 export type KernelHooks = ReturnType<typeof createHooks>
@@ -43,6 +46,7 @@ const NOTIFICATION_HOOKS = new Set([
   'stream.usage',
   'stream.finished',
   'message.persisted',
+  'tool.executed',
 ])
 
 export function isNotificationHook(name: string): boolean {

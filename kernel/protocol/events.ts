@@ -25,8 +25,32 @@ export type PlatformEvent =
   | { type: 'part.delta'; data: { messageId: string; partId: string; field: 'text'; delta: string } }
   | { type: 'part.completed'; data: { messageId: string; part: PartInfo } }
   | { type: 'error'; data: { code: string; message: string; turnId?: string; retryable?: boolean } }
+  | { type: 'tool.updated'; data: ToolUpdate }
+  | {
+      type: 'permission.asked'
+      data: { askId: string; callId: string; tool: string; kind: string; summary: string; patterns: string[]; reason: string; options: PermissionReply[] }
+    }
+  | { type: 'permission.replied'; data: { askId: string; callId: string; reply: PermissionReply; message?: string; by: 'user' | 'timeout' | 'abort' } }
 
 export type EventType = PlatformEvent['type']
+
+export type PermissionReply = 'once' | 'always' | 'reject'
+
+/** A tool call's state machine: pending -> running -> completed | error, only forward. */
+export interface ToolUpdate {
+  callId: string
+  partId: string
+  messageId: string
+  tool: string
+  state: 'pending' | 'running' | 'completed' | 'error'
+  input?: unknown
+  /** Model-facing output (may be truncated; the full text is at GET /api/sessions/:id/tool-calls/:callId). */
+  output?: string
+  error?: { code: string; message: string }
+  title?: string
+  progress?: { message?: string; fraction?: number; output?: string }
+  timing?: { startedAt?: string; endedAt?: string; durationMs?: number }
+}
 
 /**
  * Control frame sent instead of a replay when the cursor is older than retention or ahead of head:

@@ -9,7 +9,15 @@ export const ApiPaths = {
   events: (id: string) => `/api/sessions/${encodeURIComponent(id)}/events`,
   abort: (id: string) => `/api/sessions/${encodeURIComponent(id)}/abort`,
   globalEvents: '/api/events',
+  permission: (id: string, askId: string) => `/api/sessions/${encodeURIComponent(id)}/permissions/${encodeURIComponent(askId)}`,
+  toolCall: (id: string, callId: string) => `/api/sessions/${encodeURIComponent(id)}/tool-calls/${encodeURIComponent(callId)}`,
 } as const
+
+/** The answer to a `permission.asked` event. */
+export const permissionReplyBody = z
+  .object({ reply: z.enum(['once', 'always', 'reject']), message: z.string().max(2000).optional() })
+  .strict()
+export type PermissionReplyBody = z.infer<typeof permissionReplyBody>
 
 export const createSessionBody = z
   .object({

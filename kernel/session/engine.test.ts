@@ -96,6 +96,7 @@ t.test('the exact hook sequence of one turn', async (t) => {
     'message.persist', // the user's message
     'message.persisted',
     'session.start', // the session scope is created on its first turn
+    'tool.select', // the tools offered to the model
     'request.admit',
     'request.build',
     'request.sent',

@@ -9,7 +9,9 @@ import type { KernelRegistries } from '../registries/index.js'
 import { createEventWriter, type EventWriter } from './event-writer.js'
 import { orderByTurn } from './history.js'
 import { resolveSessionDraft } from './resolve-session.js'
+import { PermissionAsks } from './permission-asks.js'
 import { SessionScopes } from './scopes.js'
+import type { ToolRunDeps } from './tool-runner.js'
 import { runTurn } from './turn-runner.js'
 
 export interface EngineDeps {
@@ -44,10 +46,37 @@ export class SessionEngine {
   readonly #runtimes = new Map<string, SessionRuntime>()
   readonly #clients = new Map<string, ProviderClient>()
   readonly #scopes: SessionScopes
+  readonly #asks: PermissionAsks
+  readonly #tools: ToolRunDeps
   #closing = false
 
   constructor(private readonly deps: EngineDeps) {
     this.#scopes = new SessionScopes({ container: deps.container, hooks: deps.hooks, notify: deps.notify, idleMs: deps.config.sessionIdleMs, logger: deps.logger })
+    this.#asks = new PermissionAsks({ ids: deps.ids, timeoutMs: deps.config.timeouts.askMs })
+    const { limits, timeouts } = deps.config
+    this.#tools = {
+      hooks: deps.hooks, registries: deps.registries, clock: deps.clock, logger: deps.logger, asks: this.#asks, notify: deps.notify,
+      limits: { parallelTools: limits.parallelTools, toolOutputChars: limits.toolOutputChars, toolMs: timeouts.toolMs },
+    }
+  }
+
+  /** Answer an open permission question of a session (from the API). */
+  async replyPermission(sessionId: string, askId: string, reply: 'once' | 'always' | 'reject', message?: string): Promise<void> {
+    await this.#requireSession(sessionId)
+    this.#asks.reply(sessionId, askId, reply, message)
+  }
+
+  /** One tool call of a session with its full output (the model may have seen a truncated one). */
+  async getToolCall(sessionId: string, callId: string): Promise<Record<string, unknown>> {
+    const { messages } = await this.getSession(sessionId)
+    for (const message of messages) {
+      for (const part of message.parts) {
+        if (part.kind !== 'tool' || part.data.callId !== callId) continue
+        const { fullOutput, ...rest } = part.data
+        return { ...rest, output: fullOutput ?? part.data.output, truncated: fullOutput !== undefined, messageId: message.id, partId: part.id }
+      }
+    }
+    throw new PlatformError(KernelErrorCode.TOOL_CALL_NOT_FOUND, `Session "${sessionId}" has no tool call "${callId}".`, { httpStatus: 404, details: { sessionId, callId } })
   }
 
   async createSession(body: CreateSessionBody): Promise<SessionInfo> {
@@ -140,7 +169,7 @@ export class SessionEngine {
         .catch((error: unknown) => this.deps.logger.error('storing the busy status failed', { sessionId, error: String(error) }))
       events.emit('turn.started', { turnId })
       const result = await runTurn(
-        { ...this.deps, clientFor: (id) => this.#client(id), persist: (m, t) => this.#persist(m, t), history: () => this.#history(session) },
+        { ...this.deps, clientFor: (id) => this.#client(id), persist: (m, t) => this.#persist(m, t), history: () => this.#history(session), tools: this.#tools },
         { session, turnId, signal: controller.signal, events },
       ).catch((error: unknown) => {
         const failure = { code: (error as PlatformError).code ?? KernelErrorCode.PROVIDER_STREAM_FAILED, message: (error as Error).message }

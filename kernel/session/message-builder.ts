@@ -50,6 +50,7 @@ export class MessageBuilder {
     this.closeOpenPart()
     const part = this.#startPart('tool', { callId: call.callId, tool: call.tool, input: call.input, state: 'pending', ...(call.meta ? { meta: call.meta } : {}) })
     this.#complete(part)
+    this.deps.events.emit('tool.updated', { callId: call.callId, partId: part.id, messageId: this.message.id, tool: call.tool, state: 'pending', input: call.input })
     return part.id
   }
 

@@ -9,6 +9,8 @@ import type { EventWriter } from './event-writer.js'
 import { toChatMessages, toToolSpec } from './history.js'
 import { MessageBuilder } from './message-builder.js'
 import { withStreamTimeouts } from './stream-timeouts.js'
+import { callKey } from './tool-call.js'
+import { runToolCalls, type PendingCall, type ToolRunDeps } from './tool-runner.js'
 import type { KernelConfig } from '../config.js'
 
 export interface TurnDeps {
@@ -24,6 +26,7 @@ export interface TurnDeps {
   persist: (message: MessageInfo, turnId: string) => Promise<void>
   /** The session's stored messages (cached by the engine). */
   history: () => Promise<MessageInfo[]>
+  tools: ToolRunDeps
 }
 
 export interface TurnInput {
@@ -35,7 +38,7 @@ export interface TurnInput {
 
 type TurnError = { code: string; message: string; retryable?: boolean }
 
-/** One turn: admit, build, stream the model's answer into an assistant message, persist it. */
+/** One turn: model call -> tool calls -> tool results -> next model call, until the model stops. */
 export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finish: FinishReason; error?: TurnError }> {
   const { session, turnId, signal, events } = input
   const fail = (error: TurnError) => {
@@ -46,10 +49,47 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
   if (!provider) return fail({ code: KernelErrorCode.SESSION_PROVIDER_UNKNOWN, message: `Provider "${session.provider}" is no longer enabled.` })
   const credential = provider.checkCredential ? await provider.checkCredential() : ({ ok: true } as const)
   if (!credential.ok) return fail({ code: credential.code, message: credential.message })
+  let lastKey = ''
+  let streak = 0
+  for (let step = 1; ; step++) {
+    const turn: TurnContext = { sessionId: session.id, turnId, session, step, signal }
+    const result = await modelStep(deps, input, turn)
+    if ('rejected' in result) return fail(result.rejected)
+    const { message, outcome } = result
+    if (signal.aborted) return { finish: 'aborted' }
+    if (outcome.error) return fail(outcome.error)
+    const pending = message.parts.filter((p) => p.kind === 'tool' && p.data.state === 'pending')
+    if (pending.length === 0) return { finish: message.finish ?? 'stop' }
+    if (step >= deps.config.limits.maxSteps) {
+      for (const part of pending) Object.assign(part.data, { state: 'error', output: 'Not run: the turn reached its step limit.', error: { code: 'TURN_MAX_STEPS', message: 'step limit reached' } })
+      await deps.persist(message, turnId)
+      return { finish: 'max_steps' }
+    }
+    const calls: PendingCall[] = pending.map((part) => {
+      const key = callKey(String(part.data.tool), part.data.input)
+      streak = key === lastKey ? streak + 1 : 0
+      lastKey = key
+      return { callId: String(part.data.callId), tool: String(part.data.tool), input: part.data.input, partId: part.id, repeats: streak }
+    })
+    const outcomes = await runToolCalls(deps.tools, calls, { session, turn, messageId: message.id, events })
+    for (const part of pending) {
+      const done = outcomes.get(String(part.data.callId))
+      if (done) Object.assign(part.data, done)
+      part.updatedAt = deps.clock.now().toISOString()
+    }
+    await deps.persist(message, turnId)
+    if (signal.aborted) return { finish: 'aborted' }
+  }
+}
 
+type StepResult = { message: MessageInfo; outcome: StreamOutcome } | { rejected: TurnError }
+
+/** One model call: admit, build, stream into a new assistant message, persist it. */
+async function modelStep(deps: TurnDeps, input: TurnInput, turn: TurnContext): Promise<StepResult> {
+  const { session, turnId, signal, events } = input
   const agent = deps.registries.agents.get(session.agent)
-  const tools = session.tools.map((name) => deps.registries.tools.get(name)).filter((t) => t !== undefined)
-  const turn: TurnContext = { sessionId: session.id, turnId, session, step: 1, signal }
+  const offered = session.tools.map((name) => deps.registries.tools.get(name)).filter((t) => t !== undefined)
+  const tools = deps.hooks.tool.select.call(offered, turn)
   let request: ModelRequest = {
     provider: session.provider,
     model: session.model,
@@ -59,7 +99,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
     extra: {},
   }
   const rejection = await deps.hooks.request.admit.promise(request, turn)
-  if (rejection) return fail(rejection)
+  if (rejection) return { rejected: rejection }
   request = await deps.hooks.request.build.promise(request, turn)
 
   const now = deps.clock.now().toISOString()
@@ -69,7 +109,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
   }
   events.emit('message.created', { id: message.id, turnId, role: 'assistant', agent: message.agent, provider: message.provider, model: message.model })
   const builder = new MessageBuilder({ ids: deps.ids, clock: deps.clock, events }, message)
-  deps.notify(deps.hooks.request.sent, request, turn)
+  void deps.notify(deps.hooks.request.sent, request, turn)
 
   let extend = (_ms: number) => undefined as void
   const onRetry = (info: { attempt: number; delayMs: number; reason: string }) => {
@@ -79,18 +119,16 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
   const raw = deps.clientFor(session.provider).stream(request, { signal, session, turnId, onRetry })
   const timed = withStreamTimeouts(raw, { firstByteMs: deps.config.timeouts.providerFirstByteMs, idleMs: deps.config.timeouts.providerIdleMs })
   extend = timed.extend
-  const outcome = await consumeStream(deps, builder, timed.stream, {
-    sessionId: session.id, turnId, messageId: message.id, providerId: session.provider,
-  }, signal)
+  const outcome = await consumeStream(deps, builder, timed.stream, { sessionId: session.id, turnId, messageId: message.id, providerId: session.provider }, signal)
   builder.closeOpenPart()
-  message.finish = signal.aborted ? 'aborted' : outcome.error ? 'error' : outcome.finish
+  const hasCalls = message.parts.some((p) => p.kind === 'tool')
+  message.finish = signal.aborted ? 'aborted' : outcome.error ? 'error' : hasCalls ? 'tool_calls' : outcome.finish
   message.error = outcome.error ? { code: outcome.error.code, message: outcome.error.message } : null
   message.completedAt = deps.clock.now().toISOString()
   await deps.persist(message, turnId)
   const tokens = outcome.usage ? { input: outcome.usage.input, output: outcome.usage.output, reasoning: outcome.usage.reasoning, cacheRead: outcome.usage.cacheRead, cacheWrite: outcome.usage.cacheWrite } : undefined
   events.emit('message.completed', { id: message.id, finish: message.finish, ...(tokens ? { tokens } : {}) })
-  if (outcome.error && !signal.aborted) return fail(outcome.error)
-  return { finish: message.finish }
+  return { message, outcome }
 }
 
 interface StreamOutcome {
