@@ -43,6 +43,16 @@ export class Secret {
 /** zod schema for an option that holds a secret (resolved from `env()`), optional or not. */
 export const secretSchema = z.instanceof(Secret)
 
+/** A permission rule: globs over the tool name and its subject (path, command, URL). */
+export const permissionRuleSchema = z
+  .object({
+    tool: z.string().min(1),
+    match: z.string().min(1).optional(),
+    action: z.enum(['allow', 'ask', 'deny']),
+  })
+  .strict()
+export type PermissionRule = z.output<typeof permissionRuleSchema>
+
 /** Kernel section of the config file. */
 export const agentConfigSchema = z
   .object({
@@ -52,6 +62,8 @@ export const agentConfigSchema = z
     provider: z.string().min(1),
     model: z.string().min(1),
     tools: z.union([z.literal('*'), z.array(z.string())]).default('*'),
+    /** This agent's permission rules (the AGENT stage of permission-policy); last match wins. */
+    permissions: z.array(permissionRuleSchema).default([]),
   })
   .strict()
 

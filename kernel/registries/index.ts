@@ -42,7 +42,8 @@ export interface KernelRegistries {
 export function createRegistries(): KernelRegistries {
   return {
     providers: defineRegistry<ProviderDefinition>('providers', (p) => p.id),
-    agents: defineRegistry<AgentDefinition>('agents', (a) => a.id),
+    // Open after boot: agents can be created through the API.
+    agents: defineRegistry<AgentDefinition>('agents', (a) => a.id, { alwaysOpen: true }),
     tools: defineRegistry<ToolDefinition>('tools', (t) => t.name, { alwaysOpen: true }),
     routes: defineRegistry<RouteDefinition>('routes', (r) => r.id),
     credentialSources: defineRegistry<CredentialSourceDefinition>('credentialSources', (s) => s.id),
