@@ -7,7 +7,7 @@ export { defineConfig, env, Secret, secretSchema, redact, permissionRuleSchema, 
 export { defineTool, type ToolDefinition, type ToolContext, type ToolResult, type ToolKind, type PermissionRequest } from './tool.js'
 export { PlatformError, isPlatformError, KernelErrorCode } from './errors.js'
 export * from './hooks/stages.js'
-export type { KernelHooks, ReadyInfo, MessageHookContext } from './hooks/index.js'
+export type { KernelHooks, ReadyInfo, MessageHookContext, ParsedCall, PermissionDecision, ToolTiming } from './hooks/index.js'
 export type { HooksFacade, HookTap } from './interceptors.js'
 export type { KernelServices } from './services.js'
 export { defineRegistry, type Registry, type KernelRegistries, type AgentDefinition, type RouteDefinition, type CommandDefinition } from './registries/index.js'
