@@ -30,6 +30,19 @@ export const createSessionBody = z
   .strict()
 export type CreateSessionBody = z.infer<typeof createSessionBody>
 
+/** Switch agent, model or tools (from the next turn on), or rename. */
+export const patchSessionBody = z
+  .object({
+    agent: z.string().min(1).optional(),
+    provider: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+    tools: z.array(z.string().min(1)).optional(),
+    title: z.string().max(200).nullable().optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'give at least one of agent, provider, model, tools, title' })
+export type PatchSessionBody = z.infer<typeof patchSessionBody>
+
 export const attachmentSchema = z
   .object({ name: z.string().min(1), mimeType: z.string().min(1), data: z.string() })
   .strict()

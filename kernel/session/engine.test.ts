@@ -286,3 +286,38 @@ t.test('each signed reasoning block is its own part with its own signature', asy
   const parts = (await engine.getSession(session.id)).messages[1].parts
   t.same(parts.map((p) => [p.kind, p.data.text, p.data.signature]), [['reasoning', 'first block', 'sig-a'], ['reasoning', 'second block', 'sig-b'], ['text', 'answer', undefined]])
 })
+
+t.test('PATCH-style switches: model, provider/model, agent (with its tools), tools, title; bad ones are 400', async (t) => {
+  const tk = await createTestKernel({
+    plugins: { 'provider-scripted': { chunkDelayMs: 0, models: ['demo', 'big'] }, 'tool-sample': { resolve: './sample-tool.ts' } } as never,
+    configFile: outside.path('platform.config.ts'),
+    kernel: { agents: { demo: { provider: 'scripted', model: 'demo', tools: '*' }, bare: { provider: 'scripted', model: 'big', tools: [] } } },
+  })
+  t.teardown(tk.close)
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({})
+  const events: string[] = []
+  await tk.kernel.resolve('eventBus').subscribe('global', (e) => {
+    if (e.type === 'session.updated') events.push(JSON.stringify(e.data))
+  })
+  t.match(await engine.patchSession(session.id, { model: 'big' }), { provider: 'scripted', model: 'big', tools: ['read_note'] })
+  t.match(await engine.patchSession(session.id, { model: 'scripted/demo' }), { model: 'demo' })
+  t.match(await engine.patchSession(session.id, { agent: 'bare' }), { agent: 'bare', model: 'big', tools: [] }, 'an agent switch brings its model and tools')
+  t.match(await engine.patchSession(session.id, { tools: ['read_note'], title: 'renamed' }), { tools: ['read_note'], title: 'renamed' })
+  const stored = await engine.getSession(session.id)
+  t.match(stored, { agent: 'bare', model: 'big', tools: ['read_note'], title: 'renamed' })
+  await t.rejects(engine.patchSession(session.id, { tools: ['fly'] }), { code: 'SESSION_TOOL_UNKNOWN', httpStatus: 400 })
+  await t.rejects(engine.patchSession(session.id, { model: 'nope' }), { code: 'SESSION_MODEL_UNKNOWN' })
+  await t.rejects(engine.patchSession(session.id, { agent: 'ghost' }), { code: 'SESSION_AGENT_UNKNOWN' })
+  t.equal(events.length, 4)
+  t.same(JSON.parse(events[2]), { id: session.id, changes: { agent: 'bare', provider: 'scripted', model: 'big', tools: [] } })
+  // The next turn runs with the new model and tool set; the message records the model that produced it.
+  const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
+  await engine.prompt(session.id, { text: 'hi' })
+  await done
+  const assistant = (await engine.getSession(session.id)).messages[1]
+  t.match(assistant, { agent: 'bare', model: 'big' })
+  const request = tk.kernel.resolve<{ requests(): Array<{ request: { model: string; tools: Array<{ name: string }> } }> }>('providerScripted').requests()[0].request
+  t.equal(request.model, 'big')
+  t.same(request.tools.map((x) => x.name), ['read_note'])
+})

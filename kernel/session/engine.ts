@@ -4,7 +4,7 @@ import { KernelErrorCode, PlatformError } from '../errors.js'
 import type { KernelHooks } from '../hooks/index.js'
 import type { Clock, EventBus, Ids, Locks, Logger, SessionStore } from '../ports/types.js'
 import type { ProviderClient } from '../provider.js'
-import { sessionStream, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
+import { sessionStream, type PatchSessionBody, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
 import { createEventWriter, type EventWriter } from './event-writer.js'
 import { orderByTurn } from './history.js'
@@ -89,6 +89,40 @@ export class SessionEngine {
     runtime.seeded = true
     runtime.events.emit('session.created', session, { global: true })
     return session
+  }
+
+  /** Switch agent, model or tools from the next turn on (a running turn keeps what it started with), or rename. */
+  async patchSession(id: string, body: PatchSessionBody): Promise<SessionInfo> {
+    const session = await this.#requireSession(id)
+    const switching = body.agent !== undefined || body.provider !== undefined || body.model !== undefined
+    const changes: Partial<SessionInfo> = {}
+    if (switching) {
+      const draft = resolveSessionDraft(
+        {
+          agent: body.agent ?? session.agent,
+          provider: body.provider ?? (body.agent || body.model?.includes('/') ? undefined : session.provider),
+          model: body.model ?? (body.agent || body.provider ? undefined : session.model),
+          workspace: session.workspace,
+        },
+        this.deps.config,
+        this.deps.registries,
+      )
+      Object.assign(changes, { agent: draft.agent, provider: draft.provider, model: draft.model })
+      if (body.agent !== undefined && body.tools === undefined) changes.tools = draft.tools
+    }
+    if (body.tools !== undefined) {
+      const unknown = body.tools.filter((name) => !this.deps.registries.tools.has(name))
+      if (unknown.length > 0) {
+        throw new PlatformError('SESSION_TOOL_UNKNOWN', `Unknown tool${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Registered tools: ${this.deps.registries.tools.ids().join(', ') || 'none'}.`, { httpStatus: 400, details: { unknown } })
+      }
+      changes.tools = [...new Set(body.tools)]
+    }
+    if (body.title !== undefined) changes.title = body.title
+    const updated = { ...session, ...changes, updatedAt: this.deps.clock.now().toISOString() }
+    await this.deps.sessionStore.updateSession(id, { ...changes, updatedAt: updated.updatedAt })
+    const runtime = await this.#seededRuntime(session)
+    runtime.events.emit('session.updated', { id, changes }, { global: true })
+    return updated
   }
 
   async getSession(id: string): Promise<SessionDetail> {

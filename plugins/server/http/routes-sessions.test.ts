@@ -159,3 +159,21 @@ t.test('logRequests logs one line per request', async (t) => {
   const line = JSON.parse(tk.logLines.find((l) => l.includes('"msg":"request"'))!)
   t.match(line, { plugin: 'server-http', method: 'GET', url: '/health', status: 200 })
 })
+
+t.test('PATCH /api/sessions/:id switches the model or renames; bad bodies are 400, unknown ids 404', async (t) => {
+  const { call } = await boot(t)
+  const created = await call('POST', '/api/sessions', {})
+  const id = created.json.id as string
+  const renamed = await call('PATCH', `/api/sessions/${id}`, { title: 'new name' })
+  t.equal(renamed.status, 200)
+  t.match(renamed.json, { id, title: 'new name', model: 'demo' })
+  const empty = await call('PATCH', `/api/sessions/${id}`, {})
+  t.equal(empty.status, 400)
+  t.equal(empty.json.error.code, 'REQUEST_INVALID')
+  const badModel = await call('PATCH', `/api/sessions/${id}`, { model: 'gpt-99' })
+  t.equal(badModel.status, 400)
+  t.equal(badModel.json.error.code, 'SESSION_MODEL_UNKNOWN')
+  const missing = await call('PATCH', '/api/sessions/ses_nope', { title: 'x' })
+  t.equal(missing.status, 404)
+  t.equal((await call('GET', `/api/sessions/${id}`)).json.title, 'new name')
+})

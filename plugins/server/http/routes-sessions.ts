@@ -31,6 +31,12 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     return engine.listSessions(limit === undefined ? {} : { limit })
   })
 
+  app.patch(sessionPath(), async (request): Promise<protocol.SessionInfo> => {
+    const { id } = parsePart(idParams, request.params, 'params')
+    const body = parsePart(protocol.patchSessionBody, request.body ?? {}, 'body')
+    return engine.patchSession(id, body)
+  })
+
   app.get(sessionPath(), async (request): Promise<protocol.SessionDetail> => {
     const { id } = parsePart(idParams, request.params, 'params')
     return engine.getSession(id)
