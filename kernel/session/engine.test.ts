@@ -1,4 +1,5 @@
 import t from 'tap'
+import { SAMPLE_TOOL_PLUGIN } from '../testing/fixtures.js'
 import { createTestKernel, type TestKernel } from '../testing/index.js'
 import { createOutsideFolder } from '../testing/outside-folder.js'
 import type { EventEnvelope } from '../protocol/index.js'
@@ -46,19 +47,7 @@ export default definePlugin({
     })
   },
 })`,
-  'sample-tool.ts': `
-import { definePlugin, defineTool } from 'agent-platform/kernel'
-import { z } from 'zod'
-export default definePlugin({
-  name: 'tool-sample',
-  register(ctx) {
-    ctx.registries.tools.add(defineTool({
-      name: 'read_note', description: 'Reads a note.', kind: 'read',
-      inputSchema: z.object({ title: z.string() }).strict(),
-      async execute(args) { return { output: args.title } },
-    }))
-  },
-})`,
+  'sample-tool.ts': SAMPLE_TOOL_PLUGIN,
   'platform.config.ts': '',
 })
 t.teardown(() => outside.remove())

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { SAMPLE_TOOL_PLUGIN } from '../../../kernel/testing/fixtures.js'
 import type { EventEnvelope } from '../../../kernel/protocol/index.js'
 import { createCaptureServer, type CaptureServer } from '../../../kernel/testing/capture-server.js'
 import { createTestKernel, TEST_AGENT, type TestKernel } from '../../../kernel/testing/index.js'
@@ -23,19 +24,7 @@ export default definePlugin({
     })
   },
 })`,
-  'sample-tool.ts': `
-import { definePlugin, defineTool } from 'agent-platform/kernel'
-import { z } from 'zod'
-export default definePlugin({
-  name: 'tool-sample',
-  register(ctx) {
-    ctx.registries.tools.add(defineTool({
-      name: 'read_note', description: 'Reads a note.', kind: 'read',
-      inputSchema: z.object({ title: z.string() }).strict(),
-      async execute(args) { return { output: args.title } },
-    }))
-  },
-})`,
+  'sample-tool.ts': SAMPLE_TOOL_PLUGIN,
   'platform.config.ts': '',
 })
 t.teardown(() => outside.remove())
@@ -96,11 +85,17 @@ t.test('one turn through the engine on the API key path, then a follow-up that r
   t.same(answer?.parts.map((p) => p.kind), ['reasoning', 'tool'])
   t.match(answer?.parts[1].data, { tool: 'read_note', input: { title: 'groceries' }, meta: { thoughtSignature: 'c2lnLWNhbGw=' } })
 
+  // The agent loop ran the tool: the same turn's second model call carries the signed call and its result.
+  const inTurn = (capture.requests[1].json as { contents: Array<{ role: string; parts: unknown[] }> }).contents
+  const callId = answer?.parts[1].data.callId
+  t.same(inTurn[1], { role: 'model', parts: [{ functionCall: { name: 'read_note', args: { title: 'groceries' }, id: callId }, thoughtSignature: 'c2lnLWNhbGw=' }] })
+  t.same(inTurn[2], { role: 'user', parts: [{ functionResponse: { name: 'read_note', response: { output: 'groceries' }, id: callId } }] })
+
   const second = turnDone(tk, session.id)
   await engine.prompt(session.id, { text: 'And what else?' })
   await second
-  const contents = (capture.requests[1].json as { contents: Array<{ role: string; parts: unknown[] }> }).contents
-  t.same(contents[1], { role: 'model', parts: [{ functionCall: { name: 'read_note', args: { title: 'groceries' }, id: answer?.parts[1].data.callId }, thoughtSignature: 'c2lnLWNhbGw=' }] })
+  const contents = (capture.requests[2].json as { contents: Array<{ role: string; parts: unknown[] }> }).contents
+  t.same(contents[1], inTurn[1], 'the next turn replays the signed call again')
   t.same(contents.at(-1), { role: 'user', parts: [{ text: 'And what else?' }] })
   const reply = (await engine.getSession(session.id)).messages.filter((m) => m.role === 'assistant').at(-1)
   t.same(reply?.parts.map((p) => [p.kind, p.data.text, p.data.signature]), [

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { SAMPLE_TOOL_PLUGIN } from '../../../kernel/testing/fixtures.js'
 import type { EventEnvelope } from '../../../kernel/protocol/index.js'
 import { createCaptureServer, sseBody } from '../../../kernel/testing/capture-server.js'
 import { createTestKernel, type TestKernel } from '../../../kernel/testing/index.js'
@@ -20,19 +21,7 @@ export default definePlugin({
     })
   },
 })`,
-  'sample-tool.ts': `
-import { definePlugin, defineTool } from 'agent-platform/kernel'
-import { z } from 'zod'
-export default definePlugin({
-  name: 'tool-sample',
-  register(ctx) {
-    ctx.registries.tools.add(defineTool({
-      name: 'read_note', description: 'Reads a note.', kind: 'read',
-      inputSchema: z.object({ title: z.string() }).strict(),
-      async execute(args) { return { output: args.title } },
-    }))
-  },
-})`,
+  'sample-tool.ts': SAMPLE_TOOL_PLUGIN,
   'platform.config.ts': '',
 })
 t.teardown(() => outside.remove())
