@@ -36,6 +36,8 @@ export default defineConfig({
     // Anthropic and Google logins are restricted by their providers' terms: off unless enabled here
     // (for Google, GOOGLE_GENAI_USE_GCA=true also counts as enabling it, as in gemini-cli).
     'auth-oauth': { anthropic: { enabled: false }, codex: { enabled: true }, gemini: {} },
+    // run_command in the session workspace (process group, timeout, full output kept).
+    'tool-shell': { timeoutMs: 120_000, allowNetwork: true },
     // Allow / ask / deny rules per tool and subject; with no rule: reads allowed, the rest asked.
     'permission-policy': { admin: [], rules: [], denyEnvFiles: true },
     'provider-scripted': { chunkDelayMs: 25 },

@@ -32,7 +32,8 @@ export interface CommandDefinition {
 export interface KernelRegistries {
   providers: Registry<ProviderDefinition>
   agents: Registry<AgentDefinition>
-  tools: Registry<ToolDefinition>
+  /** Tools of any input schema (each definition keeps its own zod type). */
+  tools: Registry<ToolDefinition<any>>
   routes: Registry<RouteDefinition>
   /** Places credentials come from (config key, key file, vault, env, OAuth), by precedence. */
   credentialSources: Registry<CredentialSourceDefinition>
@@ -44,7 +45,7 @@ export function createRegistries(): KernelRegistries {
     providers: defineRegistry<ProviderDefinition>('providers', (p) => p.id),
     // Open after boot: agents can be created through the API.
     agents: defineRegistry<AgentDefinition>('agents', (a) => a.id, { alwaysOpen: true }),
-    tools: defineRegistry<ToolDefinition>('tools', (t) => t.name, { alwaysOpen: true }),
+    tools: defineRegistry<ToolDefinition<any>>('tools', (t) => t.name, { alwaysOpen: true }),
     routes: defineRegistry<RouteDefinition>('routes', (r) => r.id),
     credentialSources: defineRegistry<CredentialSourceDefinition>('credentialSources', (s) => s.id),
     commands: defineRegistry<CommandDefinition>('commands', (c) => c.id),
