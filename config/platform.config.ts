@@ -38,6 +38,8 @@ export default defineConfig({
     'auth-oauth': { anthropic: { enabled: false }, codex: { enabled: true }, gemini: {} },
     // run_command in the session workspace (process group, timeout, full output kept).
     'tool-shell': { timeoutMs: 120_000, allowNetwork: true },
+    // web_fetch with an SSRF guard (loopback, private, link-local and metadata addresses refused).
+    'tool-web': { allowHosts: [] },
     // Allow / ask / deny rules per tool and subject; with no rule: reads allowed, the rest asked.
     'permission-policy': { admin: [], rules: [], denyEnvFiles: true },
     'provider-scripted': { chunkDelayMs: 25 },
