@@ -36,6 +36,8 @@ export default defineConfig({
     // Anthropic and Google logins are restricted by their providers' terms: off unless enabled here
     // (for Google, GOOGLE_GENAI_USE_GCA=true also counts as enabling it, as in gemini-cli).
     'auth-oauth': { anthropic: { enabled: false }, codex: { enabled: true }, gemini: {} },
+    // read_file, write_file, edit_file, list_dir, glob, grep inside the session workspace.
+    'tool-fs': true,
     // run_command in the session workspace (process group, timeout, full output kept).
     'tool-shell': { timeoutMs: 120_000, allowNetwork: true },
     // web_fetch with an SSRF guard (loopback, private, link-local and metadata addresses refused).
