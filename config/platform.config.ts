@@ -42,6 +42,9 @@ export default defineConfig({
     'tool-shell': { timeoutMs: 120_000, allowNetwork: true },
     // web_fetch with an SSRF guard (loopback, private, link-local and metadata addresses refused).
     'tool-web': { allowHosts: [] },
+    // Agents from config/agents/*.md (frontmatter + system prompt) and the API; AGENTS.md, LLXPRT.md,
+    // GEMINI.md and CLAUDE.md from the workspace up to the git root join the system prompt.
+    'agent-personas': true,
     // Allow / ask / deny rules per tool and subject; with no rule: reads allowed, the rest asked.
     'permission-policy': { admin: [], rules: [], denyEnvFiles: true },
     'provider-scripted': { chunkDelayMs: 25 },
