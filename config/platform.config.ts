@@ -45,6 +45,9 @@ export default defineConfig({
     // Agents from config/agents/*.md (frontmatter + system prompt) and the API; AGENTS.md, LLXPRT.md,
     // GEMINI.md and CLAUDE.md from the workspace up to the git root join the system prompt.
     'agent-personas': true,
+    // execute_code: JavaScript in a child process under Node's permission model, time and memory limits.
+    // Python is NOT contained beyond limits (it can read what the server's user can): off by default.
+    'tool-code-exec': { python: false },
     // Allow / ask / deny rules per tool and subject; with no rule: reads allowed, the rest asked.
     'permission-policy': { admin: [], rules: [], denyEnvFiles: true },
     'provider-scripted': { chunkDelayMs: 25 },
