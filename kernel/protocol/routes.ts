@@ -10,8 +10,12 @@ export const ApiPaths = {
   abort: (id: string) => `/api/sessions/${encodeURIComponent(id)}/abort`,
   globalEvents: '/api/events',
   permission: (id: string, askId: string) => `/api/sessions/${encodeURIComponent(id)}/permissions/${encodeURIComponent(askId)}`,
+  revert: (id: string) => `/api/sessions/${encodeURIComponent(id)}/revert`,
   toolCall: (id: string, callId: string) => `/api/sessions/${encodeURIComponent(id)}/tool-calls/${encodeURIComponent(callId)}`,
 } as const
+
+/** Undo the files tools changed in a turn and every later one. */
+export const revertBody = z.object({ turnId: z.string().min(1) }).strict()
 
 /** The answer to a `permission.asked` event. */
 export const permissionReplyBody = z

@@ -9,6 +9,7 @@ import type { KernelRegistries } from '../registries/index.js'
 import { createEventWriter, type EventWriter } from './event-writer.js'
 import { orderByTurn } from './history.js'
 import { resolveSessionDraft } from './resolve-session.js'
+import { FileHistory, type RevertResult } from './file-history.js'
 import { PermissionAsks } from './permission-asks.js'
 import { SessionScopes } from './scopes.js'
 import type { ToolRunDeps } from './tool-runner.js'
@@ -47,6 +48,7 @@ export class SessionEngine {
   readonly #clients = new Map<string, ProviderClient>()
   readonly #scopes: SessionScopes
   readonly #asks: PermissionAsks
+  readonly #files = new FileHistory()
   readonly #tools: ToolRunDeps
   #closing = false
 
@@ -57,6 +59,7 @@ export class SessionEngine {
     this.#tools = {
       hooks: deps.hooks, registries: deps.registries, clock: deps.clock, logger: deps.logger, asks: this.#asks, notify: deps.notify,
       limits: { parallelTools: limits.parallelTools, toolOutputChars: limits.toolOutputChars, toolMs: timeouts.toolMs },
+      files: this.#files,
     }
   }
 
@@ -64,6 +67,25 @@ export class SessionEngine {
   async replyPermission(sessionId: string, askId: string, reply: 'once' | 'always' | 'reject', message?: string): Promise<void> {
     await this.#requireSession(sessionId)
     this.#asks.reply(sessionId, askId, reply, message)
+  }
+
+  /**
+   * Undo the files tools wrote or edited in `turnId` and every later turn of the session. Commands run
+   * by execute-kind tools (a shell) may have changed files too: they are listed as not covered.
+   */
+  async revert(sessionId: string, turnId: string): Promise<RevertResult & { notCovered: Array<{ turnId: string; tool: string; subject: string }> }> {
+    const { messages } = await this.getSession(sessionId)
+    if (!messages.some((m) => m.turnId === turnId)) {
+      throw new PlatformError('SESSION_TURN_NOT_FOUND', `Session "${sessionId}" has no turn "${turnId}".`, { httpStatus: 404, details: { sessionId, turnId } })
+    }
+    if (this.#runtimes.get(sessionId)?.active) {
+      throw new PlatformError('SESSION_BUSY', 'A turn is running; abort it or wait for it to finish before reverting.', { httpStatus: 409 })
+    }
+    const result = await this.#files.revert(sessionId, turnId)
+    const notCovered = messages
+      .filter((m) => m.turnId >= turnId)
+      .flatMap((m) => m.parts.filter((p) => p.kind === 'tool' && this.deps.registries.tools.get(String(p.data.tool))?.kind === 'execute').map((p) => ({ turnId: m.turnId, tool: String(p.data.tool), subject: JSON.stringify(p.data.input) })))
+    return { ...result, notCovered }
   }
 
   /** One tool call of a session with its full output (the model may have seen a truncated one). */

@@ -17,6 +17,8 @@ export interface ToolRunDeps {
   asks: PermissionAsks
   notify: (hook: unknown, ...args: unknown[]) => Promise<void>
   limits: { parallelTools: number; toolOutputChars: number; toolMs: number }
+  /** Keeps file contents before a tool changes them (undo per turn). */
+  files: { record(sessionId: string, turnId: string, path: string): Promise<void> }
 }
 
 export interface PendingCall {
@@ -153,6 +155,7 @@ async function execute(deps: ToolRunDeps, tool: ToolDefinition, args: Record<str
     logger: deps.logger.child(`tool:${tool.name}`),
     reportProgress: (progress) => update(step, call, { state: 'running', progress }),
     ask: (request: PermissionRequest) => askInside(deps, tool, call, step, request),
+    recordFileChange: (path) => deps.files.record(step.session.id, step.turn.turnId, path),
   }
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_, reject) => {
