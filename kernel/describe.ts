@@ -40,10 +40,8 @@ export function describeKernel(kernel: Kernel): KernelDescription {
     startMs: info.startMs,
     warmupMs: info.warmupMs,
     warmupError: info.warmupError,
-    hooks: hooks.filter((h) => h.taps.some((t) => t.plugin === info.plugin.id)).map((h) => {
-      const stage = h.taps.find((t) => t.plugin === info.plugin.id)?.stage ?? 0
-      return stage === 0 ? h.hook : `${h.hook}@${stage}`
-    }),
+    // Every tap, so a plugin tapping one hook at several stages shows each stage.
+    hooks: hooks.flatMap((h) => h.taps.filter((t) => t.plugin === info.plugin.id).map((t) => (t.stage === 0 ? h.hook : `${h.hook}@${t.stage}`))),
   }))
   const ports: Record<string, string> = {}
   for (const port of ['sessionStore', 'eventBus', 'locks', 'kv', 'scheduler', 'credentialStore']) ports[port] = kernel.replacedPorts.get(port) ?? 'kernel (in-memory)'

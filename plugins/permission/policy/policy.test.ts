@@ -34,6 +34,7 @@ t.test('stages: admin beats the agent, the agent beats the project, the .env gua
   t.equal(await hook.promise(call('grep', '/w/src', 'search'), turn('demo')), undefined)
   const taps = tk.kernel.describe().hooks.find((h) => h.hook === 'tool.permission')?.taps
   t.same(taps?.map((x) => [x.plugin, x.stage]), [['permission-policy', -200], ['permission-policy', -100], ['permission-policy', 0]])
+  t.same(tk.kernel.describe().plugins.find((p) => p.id === 'permission-policy')?.hooks, ['tool.permission@-200', 'tool.permission@-100', 'tool.permission'])
 })
 
 t.test('options are strict and rules validated', async (t) => {
