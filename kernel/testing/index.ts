@@ -61,3 +61,5 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
   }
   return { kernel, recorder: recorder!, logger, logLines, close }
 }
+export { createTestToolContext, silentLogger, type TestToolContext } from './tool-context.js'
+export { createMemoryKeyValue, createMemoryLocks } from '../ports/memory-locks.js'

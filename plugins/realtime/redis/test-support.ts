@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import type { Clock, EventBus, KeyValue, Locks, Logger } from '../../../kernel/index.js'
+import type { Clock, EventBus, KeyValue, Locks } from '../../../kernel/index.js'
 import { openRedisConnections, type RedisConnections } from './connection.js'
 import { createRedisEventBus } from './redis-event-bus.js'
 import { createRedisKeyValue, createRedisLocks } from './redis-locks.js'
+import { silentLogger } from '../../../kernel/testing/index.js'
 
 /** Test helpers (not a test file): polling, a silent logger, Redis-backed port sets. */
 
-export const silentLogger: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child: () => silentLogger,
-}
+export { silentLogger }
 
 export const systemClock: Clock = { now: () => new Date() }
 

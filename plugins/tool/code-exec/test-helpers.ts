@@ -1,34 +1,16 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Logger, ToolContext, ToolResult } from '../../../kernel/index.js'
+import type { ToolResult } from '../../../kernel/index.js'
+import { createTestToolContext, silentLogger as silent, type TestToolContext } from '../../../kernel/testing/index.js'
 import { createCodeExecService } from './code-runner.js'
 import { configSchema } from './config.js'
 import { createExecuteCodeTool } from './execute-code.js'
 
-export const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent }
+export { silent }
 
-export interface TestToolContext extends ToolContext {
-  controller: AbortController
-  progress: unknown[]
-}
-
-export function toolContext(): TestToolContext {
-  const controller = new AbortController()
-  const progress: unknown[] = []
-  return {
-    sessionId: 'ses_test',
-    turnId: 'trn_test',
-    callId: 'call_test',
-    abortSignal: controller.signal,
-    workdir: tmpdir(),
-    reportProgress: (p) => progress.push(p),
-    ask: async () => undefined,
-    logger: silent,
-    controller,
-    progress,
-  }
-}
+/** A ToolContext for direct execute() calls (the kernel's test helper). */
+export const toolContext = (): TestToolContext => createTestToolContext()
 
 export interface Harness {
   /** Parses the args with the tool's schema (as the kernel does) and runs the tool. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { PlatformError, type PermissionRequest, type ToolContext, type ToolResult } from '../../../kernel/index.js'
 import { configSchema, type FsOptions } from './config.js'
+import { silentLogger as silent } from '../../../kernel/testing/index.js'
 
 export interface RecordedChange {
   path: string
@@ -28,7 +29,6 @@ export interface Harness {
   file(relative: string, content: string | Buffer): string
 }
 
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent }
 
 export function harness(t: { teardown(fn: () => unknown): void }, overrides: Partial<Harness> = {}): Harness {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'tool-fs-')))

@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Logger, ToolContext, ToolResult } from '../../../kernel/index.js'
+import type { ToolContext, ToolResult } from '../../../kernel/index.js'
 import { configSchema, type ShellOptions } from './config.js'
 import { createRunCommandTool, type RunCommandArgs } from './run-command.js'
 import { createShellService, type ToolShellService } from './shell-service.js'
+import { silentLogger as silent } from '../../../kernel/testing/index.js'
 
 /** Test helpers only (imported by *.test.ts): a run_command bound to temp folders. */
 export interface ShellFixture {
@@ -17,7 +18,6 @@ export interface ShellFixture {
   cleanup(): void
 }
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent }
 let calls = 0
 
 export function shellFixture(input: Record<string, unknown> = {}): ShellFixture {

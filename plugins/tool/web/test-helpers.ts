@@ -1,34 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import type { Logger, ToolContext } from '../../../kernel/index.js'
+import { createTestToolContext, type TestToolContext } from '../../../kernel/testing/index.js'
 import { configSchema, type WebOptions } from './config.js'
 
 /** Test-only helpers: a ToolContext and a loopback HTTP server. */
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent }
 
-export interface TestToolContext extends ToolContext {
-  progress: Array<{ message?: string }>
-  controller: AbortController
-}
-
-export function toolContext(): TestToolContext {
-  const controller = new AbortController()
-  const progress: Array<{ message?: string }> = []
-  return {
-    sessionId: 'ses_test',
-    turnId: 'trn_test',
-    callId: 'call_test',
-    abortSignal: controller.signal,
-    workdir: tmpdir(),
-    reportProgress: (p) => progress.push(p),
-    ask: async () => undefined,
-    logger: silent,
-    progress,
-    controller,
-  }
-}
+/** A ToolContext for direct execute() calls (the kernel's test helper). */
+export const toolContext = (): TestToolContext => createTestToolContext()
 
 export function webOptions(input: Partial<WebOptions> = {}): WebOptions {
   return configSchema.parse(input)
