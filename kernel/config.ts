@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { permissionRuleSchema } from './protocol/routes.js'
 
 const SECRET_REF = Symbol.for('agent-platform.secret-ref')
 
@@ -43,14 +44,7 @@ export class Secret {
 /** zod schema for an option that holds a secret (resolved from `env()`), optional or not. */
 export const secretSchema = z.instanceof(Secret)
 
-/** A permission rule: globs over the tool name and its subject (path, command, URL). */
-export const permissionRuleSchema = z
-  .object({
-    tool: z.string().min(1),
-    match: z.string().min(1).optional(),
-    action: z.enum(['allow', 'ask', 'deny']),
-  })
-  .strict()
+export { permissionRuleSchema }
 export type PermissionRule = z.output<typeof permissionRuleSchema>
 
 /** Kernel section of the config file. */
@@ -80,9 +74,15 @@ export const kernelConfigSchema = z
         eventRetention: z.number().int().positive().default(10_000),
         /** Model-facing tool output is cut to this many characters (head and tail kept). */
         toolOutputChars: z.number().int().positive().default(30_000),
+        /** Compact the conversation when a request reaches this share of the model's context window. */
+        compactAt: z.number().gt(0).max(1).default(0.8),
+        /** Context window assumed for models whose provider does not state one, in tokens. */
+        contextTokens: z.number().int().positive().default(128_000),
       })
       .strict()
-      .default({ maxSteps: 50, parallelTools: 4, eventRetention: 10_000, toolOutputChars: 30_000 }),
+      .default({ maxSteps: 50, parallelTools: 4, eventRetention: 10_000, toolOutputChars: 30_000, compactAt: 0.8, contextTokens: 128_000 }),
+    /** After a session's first turn, ask its model for a short title (a `title` activity). */
+    autoTitle: z.boolean().default(true),
     timeouts: z
       .object({
         startMs: z.number().int().positive().default(30_000),

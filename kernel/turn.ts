@@ -1,4 +1,4 @@
-import type { SessionInfo } from './protocol/index.js'
+import type { PermissionRule, SessionInfo } from './protocol/index.js'
 
 /** What hooks on the turn path receive about the running turn. Read-only. */
 export interface TurnContext {
@@ -27,6 +27,8 @@ export interface SessionDraft {
   tools: string[]
   workspace: string
   parentId: string | null
+  permissions: PermissionRule[]
+  forkedFrom: { sessionId: string; messageId: string } | null
 }
 
 /** A request.admit tap's refusal of a model call. */

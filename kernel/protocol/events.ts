@@ -13,7 +13,7 @@ export interface EventEnvelope<T extends PlatformEvent['type'] = PlatformEvent['
 
 export type PlatformEvent =
   | { type: 'session.created'; data: SessionInfo }
-  | { type: 'session.updated'; data: { id: string; changes: Partial<Pick<SessionInfo, 'agent' | 'provider' | 'model' | 'tools' | 'title'>> } }
+  | { type: 'session.updated'; data: { id: string; changes: Partial<Pick<SessionInfo, 'agent' | 'provider' | 'model' | 'tools' | 'title' | 'permissions'>> } }
   | { type: 'session.status'; data: { sessionId: string; status: SessionStatus; attempt?: number; message?: string } }
   | { type: 'turn.started'; data: { turnId: string } }
   | { type: 'turn.completed'; data: { turnId: string; finish: FinishReason; error?: { code: string; message: string } } }

@@ -13,11 +13,22 @@ export interface SessionInfo {
   model: string
   tools: string[]
   workspace: string
+  /** This session's permission rules (last match wins), consulted after the admin, agent and project lists. "always" answers are added here. */
+  permissions: PermissionRule[]
+  /** Set on a session made by editing a past message of another one: where it branched off. */
+  forkedFrom: { sessionId: string; messageId: string } | null
   status: SessionStatus
   /** Sequence of the last event of this session's stream reflected in this snapshot. */
   seq: number
   createdAt: string
   updatedAt: string
+}
+
+/** A permission rule: globs over the tool name and the call's subject (path, command line, URL). */
+export interface PermissionRule {
+  tool: string
+  match?: string
+  action: 'allow' | 'ask' | 'deny'
 }
 
 export type PartKind = 'text' | 'reasoning' | 'tool' | 'file' | 'step' | 'compaction' | 'subtask'
@@ -48,6 +59,10 @@ export interface MessageInfo {
   error: { code: string; message: string } | null
   createdAt: string
   completedAt: string | null
+  /** Assistant messages: the tools offered to the model for this message. */
+  tools?: string[]
+  /** Set when the answer was replaced by a regenerated one: kept in history, no longer sent to the model. */
+  supersededAt?: string
   parts: PartInfo[]
 }
 

@@ -23,6 +23,15 @@ export const permissionReplyBody = z
   .strict()
 export type PermissionReplyBody = z.infer<typeof permissionReplyBody>
 
+/** A permission rule: `tool` and `match` are globs over the tool name and the call's subject. */
+export const permissionRuleSchema = z
+  .object({
+    tool: z.string().min(1),
+    match: z.string().min(1).optional(),
+    action: z.enum(['allow', 'ask', 'deny']),
+  })
+  .strict()
+
 export const createSessionBody = z
   .object({
     agent: z.string().min(1).optional(),
@@ -30,6 +39,7 @@ export const createSessionBody = z
     model: z.string().min(1).optional(),
     title: z.string().max(200).optional(),
     workspace: z.string().min(1).optional(),
+    permissions: z.array(permissionRuleSchema).max(500).optional(),
   })
   .strict()
 export type CreateSessionBody = z.infer<typeof createSessionBody>
@@ -42,9 +52,11 @@ export const patchSessionBody = z
     model: z.string().min(1).optional(),
     tools: z.array(z.string().min(1)).optional(),
     title: z.string().max(200).nullable().optional(),
+    /** Replaces the session's permission rules. */
+    permissions: z.array(permissionRuleSchema).max(500).optional(),
   })
   .strict()
-  .refine((body) => Object.keys(body).length > 0, { message: 'give at least one of agent, provider, model, tools, title' })
+  .refine((body) => Object.keys(body).length > 0, { message: 'give at least one of agent, provider, model, tools, title, permissions' })
 export type PatchSessionBody = z.infer<typeof patchSessionBody>
 
 export const attachmentSchema = z

@@ -140,6 +140,7 @@ export class SessionEngine {
       changes.tools = [...new Set(body.tools)]
     }
     if (body.title !== undefined) changes.title = body.title
+    if (body.permissions !== undefined) changes.permissions = body.permissions
     const updated = { ...session, ...changes, updatedAt: this.deps.clock.now().toISOString() }
     await this.deps.sessionStore.updateSession(id, { ...changes, updatedAt: updated.updatedAt })
     const runtime = await this.#seededRuntime(session)

@@ -52,5 +52,5 @@ export function resolveSessionDraft(body: CreateSessionBody, config: KernelConfi
   }
   const allTools = registries.tools.ids()
   const tools = agent.tools === '*' ? allTools : agent.tools.filter((t) => allTools.includes(t))
-  return { agent: agent.id, provider: providerId, model: modelId, title: body.title ?? null, tools, workspace, parentId: null }
+  return { agent: agent.id, provider: providerId, model: modelId, title: body.title ?? null, tools, workspace, parentId: null, permissions: body.permissions ?? [], forkedFrom: null }
 }

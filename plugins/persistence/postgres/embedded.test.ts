@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import type { protocol } from '../../../kernel/index.js'
 import { createTestKernel, type TestKernel } from '../../../kernel/testing/index.js'
+import { MIGRATIONS } from './migrations/index.js'
 
 /** Embedded mode on a real directory, whatever DATABASE_URL says: restart, lock, shutdown. */
 const dir = mkdtempSync(join(tmpdir(), 'persistence-postgres-'))
@@ -18,7 +19,7 @@ const fixture = fileURLToPath(new URL('./fixtures/boot-embedded.ts', import.meta
 const boot = (lines: string[]): Promise<TestKernel> => createTestKernel({ plugins: { 'persistence-postgres': { embeddedDir: dir } }, logLines: lines })
 const ready = (lines: string[]) => JSON.parse(lines.find((l) => l.includes('"msg":"database ready"'))!) as { migrationsApplied: string[]; startMs: number; embeddedOpenMs: number }
 const now = new Date('2025-03-01T10:00:00.000Z').toISOString()
-const session: protocol.SessionInfo = { id: 'ses_1', parentId: null, title: 'kept', agent: 'demo', provider: 'scripted', model: 'demo', tools: ['read_file'], workspace: '/w', status: 'idle', seq: 12, createdAt: now, updatedAt: now }
+const session: protocol.SessionInfo = { id: 'ses_1', parentId: null, title: 'kept', agent: 'demo', provider: 'scripted', model: 'demo', tools: ['read_file'], workspace: '/w', permissions: [], forkedFrom: null, status: 'idle', seq: 12, createdAt: now, updatedAt: now }
 const message: protocol.MessageInfo = {
   id: 'msg_1', sessionId: 'ses_1', turnId: 'trn_1', role: 'user', agent: 'demo', provider: 'scripted', model: 'demo', finish: 'stop', error: null, createdAt: now, completedAt: now,
   parts: [{ id: 'prt_1', messageId: 'msg_1', ordinal: 0, kind: 'text', data: { text: 'hello' }, createdAt: now, updatedAt: now }],
@@ -39,7 +40,7 @@ t.test('first boot on a new directory: initdb, migrations, the lock is held by t
   t.match(db.connectionString(), /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/)
   t.ok(existsSync(join(dir, 'PG_VERSION')), 'PGlite wrote its data directory')
   t.equal(JSON.parse(readFileSync(lockFile, 'utf8')).pid, process.pid)
-  t.same(ready(lines).migrationsApplied, ['persistence-postgres-0001-conversation'])
+  t.same(ready(lines).migrationsApplied, MIGRATIONS.map((m) => m.name), 'every migration of the plugin')
   t.comment(`embedded start on a new directory: ${ready(lines).startMs} ms (PGlite open ${ready(lines).embeddedOpenMs} ms)`)
 
   await first.kernel.resolve('sessionStore').createSession(session)

@@ -16,6 +16,8 @@ export interface SessionRow {
   modelId: string
   toolSet: string[]
   workspace: string
+  permissionRules: Array<{ tool: string; match?: string; action: 'allow' | 'ask' | 'deny' }>
+  forkedFrom: { sessionId: string; messageId: string } | null
   status: string
   lastSeq: number
   createdAt: Date
@@ -34,6 +36,8 @@ export interface MessageRow {
   error: { code: string; message: string } | null
   createdAt: Date
   completedAt: Date | null
+  toolSet: string[] | null
+  supersededAt: Date | null
 }
 
 export interface MessagePartRow {
@@ -64,6 +68,8 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     modelId: text,
     toolSet: { type: 'json' },
     workspace: text,
+    permissionRules: { type: 'json', default: '[]' },
+    forkedFrom: { type: 'json', nullable: true },
     status: text,
     lastSeq: { type: new BigIntType('number'), columnType: 'bigint', default: 0 },
     createdAt: timestamp,
@@ -90,6 +96,8 @@ export const MessageEntity = new EntitySchema<MessageRow>({
     error: { type: 'json', nullable: true },
     createdAt: timestamp,
     completedAt: { ...timestamp, nullable: true },
+    toolSet: { type: 'json', nullable: true },
+    supersededAt: { ...timestamp, nullable: true },
   },
   indexes: [{ name: 'message_session_id_created_at_index', properties: ['sessionId', 'createdAt'] }],
 })

@@ -47,7 +47,7 @@ t.test('the entities match the migrated tables (no schema diff)', async (t) => {
 t.test('a second boot on the same database applies nothing and sees the data', async (t) => {
   const store = first.kernel.resolve('sessionStore')
   const now = new Date().toISOString()
-  await store.createSession({ id: 'kept', parentId: null, title: 't', agent: 'a', provider: 'p', model: 'm', tools: [], workspace: '/', status: 'idle', seq: 5, createdAt: now, updatedAt: now })
+  await store.createSession({ id: 'kept', parentId: null, title: 't', agent: 'a', provider: 'p', model: 'm', tools: [], workspace: '/', permissions: [], forkedFrom: null, status: 'idle', seq: 5, createdAt: now, updatedAt: now })
   // External: the real server again. Embedded: the running PGlite through its socket, as another server would.
   if (EXTERNAL_URL) await first.close()
   const url = EXTERNAL_URL || db.connectionString()

@@ -19,6 +19,8 @@ export function toSessionInfo(row: SessionRow): SessionInfo {
     model: row.modelId,
     tools: row.toolSet,
     workspace: row.workspace,
+    permissions: row.permissionRules ?? [],
+    forkedFrom: row.forkedFrom ?? null,
     status: row.status as SessionInfo['status'],
     seq: Number(row.lastSeq),
     createdAt: iso(row.createdAt),
@@ -41,6 +43,8 @@ export function sessionPatchToRow(patch: SessionPatch): Partial<SessionRow> {
   set('modelId', patch.model)
   set('toolSet', patch.tools)
   set('workspace', patch.workspace)
+  set('permissionRules', patch.permissions)
+  set('forkedFrom', patch.forkedFrom)
   set('status', patch.status)
   set('lastSeq', patch.seq)
   set('updatedAt', patch.updatedAt === undefined ? undefined : new Date(patch.updatedAt))
@@ -72,6 +76,8 @@ export function toMessageInfo(row: MessageRow, parts: PartInfo[]): MessageInfo {
     error: row.error,
     createdAt: iso(row.createdAt),
     completedAt: row.completedAt === null ? null : iso(row.completedAt),
+    ...(row.toolSet ? { tools: row.toolSet } : {}),
+    ...(row.supersededAt ? { supersededAt: iso(row.supersededAt) } : {}),
     parts,
   }
 }

@@ -9,7 +9,7 @@ const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOS
 function session(id: string, overrides: Partial<protocol.SessionInfo> = {}): protocol.SessionInfo {
   return {
     id, parentId: null, title: `title ${id}`, agent: 'demo', provider: 'scripted', model: 'demo', tools: ['read_file', 'shell'],
-    workspace: '/work', status: 'idle', seq: 0, createdAt: at(0), updatedAt: at(0), ...overrides,
+    workspace: '/work', permissions: [], forkedFrom: null, status: 'idle', seq: 0, createdAt: at(0), updatedAt: at(0), ...overrides,
   }
 }
 
@@ -84,6 +84,14 @@ function contract(t: Test, name: string, store: () => SessionStore, reset: () =>
         await store().getSession('s1'),
         session('s1', { status: 'busy', seq: 17, updatedAt: at(30), title: null, tools: ['only'], agent: 'a2', provider: 'p2', model: 'm2', workspace: '/other', parentId: 'p' }),
       )
+      const rules: protocol.PermissionRule[] = [{ tool: 'run_command', match: 'git *', action: 'allow' }, { tool: '*', action: 'ask' }]
+      await store().updateSession('s1', { permissions: rules, forkedFrom: { sessionId: 's0', messageId: 'm9' } })
+      const patched = (await store().getSession('s1'))!
+      t.same(patched.permissions, rules, 'permission rules in their order')
+      t.same(patched.forkedFrom, { sessionId: 's0', messageId: 'm9' })
+      await store().updateSession('s1', { forkedFrom: null, permissions: [] })
+      t.same((await store().getSession('s1'))!.forkedFrom, null)
+      t.same((await store().getSession('s1'))!.permissions, [])
       await store().updateSession('ghost', { status: 'error' })
       t.equal(await store().getSession('ghost'), null)
     })
@@ -98,6 +106,17 @@ function contract(t: Test, name: string, store: () => SessionStore, reset: () =>
       t.same(list[0].parts.map((p) => p.ordinal), [0, 1, 2])
       t.same(await store().listMessages('s2'), [message('other', 's2', 1)])
       t.same(await store().listMessages('none'), [])
+    })
+
+    t.test('a message keeps its offered tools and when it was superseded', async (t) => {
+      const answer = { ...message('m1', 's1', 1, 1), tools: ['read_file', 'grep'], supersededAt: at(9) }
+      await store().saveMessage(answer)
+      t.same(await store().listMessages('s1'), [answer])
+      const plain = message('m2', 's1', 2, 1)
+      await store().saveMessage(plain)
+      const [, second] = await store().listMessages('s1')
+      t.notOk('tools' in second, 'no tools key when none were recorded')
+      t.notOk('supersededAt' in second)
     })
 
     t.test('saveMessage again replaces the message and all of its parts', async (t) => {

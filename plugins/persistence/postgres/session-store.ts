@@ -9,11 +9,11 @@ type Orm = MikroORM<PostgreSqlDriver>
 
 /** Insert or replace a session; root_id is the parent's root (or the session itself for a root). */
 const upsertSessionSql = (s: string) => `
-insert into "${s}"."session" ("id", "parent_id", "root_id", "title", "agent_id", "provider_id", "model_id", "tool_set", "workspace", "status", "last_seq", "created_at", "updated_at")
-values (?, ?, coalesce((select p."root_id" from "${s}"."session" p where p."id" = ?), ?, ?), ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::timestamptz, ?::timestamptz)
+insert into "${s}"."session" ("id", "parent_id", "root_id", "title", "agent_id", "provider_id", "model_id", "tool_set", "workspace", "permission_rules", "forked_from", "status", "last_seq", "created_at", "updated_at")
+values (?, ?, coalesce((select p."root_id" from "${s}"."session" p where p."id" = ?), ?, ?), ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?, ?::timestamptz, ?::timestamptz)
 on conflict ("id") do update set "parent_id" = excluded."parent_id", "root_id" = excluded."root_id", "title" = excluded."title",
   "agent_id" = excluded."agent_id", "provider_id" = excluded."provider_id", "model_id" = excluded."model_id", "tool_set" = excluded."tool_set",
-  "workspace" = excluded."workspace", "status" = excluded."status", "last_seq" = excluded."last_seq",
+  "workspace" = excluded."workspace", "permission_rules" = excluded."permission_rules", "forked_from" = excluded."forked_from", "status" = excluded."status", "last_seq" = excluded."last_seq",
   "created_at" = excluded."created_at", "updated_at" = excluded."updated_at"`
 
 /**
@@ -22,11 +22,12 @@ on conflict ("id") do update set "parent_id" = excluded."parent_id", "root_id" =
  */
 const saveMessageSql = (s: string) => `
 with saved as (
-  insert into "${s}"."message" ("id", "session_id", "turn_id", "role", "agent_id", "provider_id", "model_id", "finish", "error", "created_at", "completed_at")
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::timestamptz, ?::timestamptz)
+  insert into "${s}"."message" ("id", "session_id", "turn_id", "role", "agent_id", "provider_id", "model_id", "finish", "error", "created_at", "completed_at", "tool_set", "superseded_at")
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::timestamptz, ?::timestamptz, ?::jsonb, ?::timestamptz)
   on conflict ("id") do update set "session_id" = excluded."session_id", "turn_id" = excluded."turn_id", "role" = excluded."role",
     "agent_id" = excluded."agent_id", "provider_id" = excluded."provider_id", "model_id" = excluded."model_id", "finish" = excluded."finish",
-    "error" = excluded."error", "created_at" = excluded."created_at", "completed_at" = excluded."completed_at"
+    "error" = excluded."error", "created_at" = excluded."created_at", "completed_at" = excluded."completed_at",
+    "tool_set" = excluded."tool_set", "superseded_at" = excluded."superseded_at"
   returning "id", "session_id"
 ), parts as (
   select * from jsonb_to_recordset(?::jsonb) as p("id" text, "ordinal" int, "kind" text, "data" jsonb, "created_at" timestamptz, "updated_at" timestamptz)
@@ -47,14 +48,16 @@ const numbered = (sql: string) => {
 /** The session row under the entity's property names, for toSessionInfo. */
 const selectSessionSql = (s: string) => `
 select "id", "parent_id" as "parentId", "root_id" as "rootId", "title", "agent_id" as "agentId", "provider_id" as "providerId",
-  "model_id" as "modelId", "tool_set" as "toolSet", "workspace", "status", "last_seq" as "lastSeq",
+  "model_id" as "modelId", "tool_set" as "toolSet", "workspace", "permission_rules" as "permissionRules", "forked_from" as "forkedFrom", "status", "last_seq" as "lastSeq",
   "created_at" as "createdAt", "updated_at" as "updatedAt"
 from "${s}"."session" where "id" = $1`
+
+const JSON_FIELDS = new Set(['toolSet', 'permissionRules', 'forkedFrom'])
 
 /** Column of each patchable session field. */
 const SESSION_COLUMNS: Record<string, string> = {
   parentId: 'parent_id', rootId: 'root_id', title: 'title', agentId: 'agent_id', providerId: 'provider_id', modelId: 'model_id',
-  toolSet: 'tool_set', workspace: 'workspace', status: 'status', lastSeq: 'last_seq', updatedAt: 'updated_at',
+  toolSet: 'tool_set', workspace: 'workspace', permissionRules: 'permission_rules', forkedFrom: 'forked_from', status: 'status', lastSeq: 'last_seq', updatedAt: 'updated_at',
 }
 
 /**
@@ -74,7 +77,7 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
       const s = session
       await run(upsertSession, [
         s.id, s.parentId, s.parentId, s.parentId, s.id, s.title, s.agent, s.provider, s.model,
-        toJsonb(s.tools), s.workspace, s.status, s.seq, s.createdAt, s.updatedAt,
+        toJsonb(s.tools), s.workspace, toJsonb(s.permissions), s.forkedFrom === null ? null : toJsonb(s.forkedFrom), s.status, s.seq, s.createdAt, s.updatedAt,
       ])
     },
     async getSession(id) {
@@ -93,8 +96,9 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
       if (patch.parentId !== undefined) row.rootId = await rootIdFor(em(), id, patch.parentId)
       const fields = Object.keys(row)
       if (fields.length === 0) return
-      const sets = fields.map((field, i) => `"${SESSION_COLUMNS[field]}" = $${i + 2}${field === 'toolSet' ? '::jsonb' : ''}`)
-      const values = fields.map((field) => (field === 'toolSet' ? toJsonb(row[field]) : row[field]))
+      const json = (field: string) => JSON_FIELDS.has(field)
+      const sets = fields.map((field, i) => `"${SESSION_COLUMNS[field]}" = $${i + 2}${json(field) ? '::jsonb' : ''}`)
+      const values = fields.map((field) => (json(field) && row[field] !== null ? toJsonb(row[field]) : row[field]))
       await run(`update "${schema}"."session" set ${sets.join(', ')} where "id" = $1`, [id, ...values])
     },
     async saveMessage(message) {
@@ -102,7 +106,7 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
       const parts = m.parts.map((p) => ({ id: p.id, ordinal: p.ordinal, kind: p.kind, data: p.data, created_at: p.createdAt, updated_at: p.updatedAt }))
       await run(saveMessage, [
         m.id, m.sessionId, m.turnId, m.role, m.agent, m.provider, m.model, m.finish,
-        m.error === null ? null : toJsonb(m.error), m.createdAt, m.completedAt, toJsonb(parts), m.id,
+        m.error === null ? null : toJsonb(m.error), m.createdAt, m.completedAt, m.tools ? toJsonb(m.tools) : null, m.supersededAt ?? null, toJsonb(parts), m.id,
       ])
     },
     async listMessages(sessionId) {

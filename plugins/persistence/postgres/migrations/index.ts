@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core'
 import { PersistencePostgres0001Conversation } from './persistence-postgres-0001-conversation.js'
+import { PersistencePostgres0002BranchesAndRules } from './persistence-postgres-0002-branches-and-rules.js'
 
 /**
  * Every migration of this plugin, in order. Names are prefixed with the plugin id and never change
@@ -7,4 +8,5 @@ import { PersistencePostgres0001Conversation } from './persistence-postgres-0001
  */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'persistence-postgres-0001-conversation', class: PersistencePostgres0001Conversation },
+  { name: 'persistence-postgres-0002-branches-and-rules', class: PersistencePostgres0002BranchesAndRules },
 ]
