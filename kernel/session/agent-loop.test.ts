@@ -146,6 +146,46 @@ t.test('"always" is remembered for the session; an unanswered ask is rejected af
   t.match(events.filter((e) => e.type === 'permission.replied').map((e) => e.data), [{ reply: 'always', by: 'user' }, { reply: 'reject', by: 'timeout' }])
 })
 
+t.test('session rules: set at creation and by PATCH, consulted after the rule lists; "always" answers are stored in them', async (t) => {
+  const tk = await boot(t, [
+    [{ type: 'tool-call', tool: 'write_note', input: { title: 'g', text: '1' }, callId: 's1' }],
+    [{ type: 'tool-call', tool: 'read_note', input: { title: 'a' }, callId: 's2' }],
+    [{ type: 'text', text: 'done' }],
+  ])
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({ permissions: [{ tool: 'write_note', action: 'allow' }, { tool: 'read_*', match: 'a', action: 'deny' }] })
+  t.same(session.permissions, [{ tool: 'write_note', action: 'allow' }, { tool: 'read_*', match: 'a', action: 'deny' }], 'returned with the session')
+  await engine.prompt(session.id, { text: 'go' })
+  await watch(tk, session.id)
+  let detail = await engine.getSession(session.id)
+  t.match(detail.messages[1].parts[0].data, { state: 'completed', decision: 'session' }, 'write_note allowed by the session rule, nobody asked')
+  t.match(detail.messages[2].parts[0].data, { state: 'error', error: { code: 'PERMISSION_DENIED' }, output: /session rule "read_\* a: deny"/ }, 'a read the default would allow is denied')
+
+  // PATCH replaces the list; the next turn asks for write_note again, and "always" lands in the stored rules.
+  const patched = await engine.patchSession(session.id, { permissions: [] })
+  t.same(patched.permissions, [])
+  tk.kernel.resolve<{ setReplies(r: unknown[]): void }>('providerScripted').setReplies([
+    [{ type: 'tool-call', tool: 'write_note', input: { title: 'odd*name', text: '2' }, callId: 's3' }],
+    [{ type: 'tool-call', tool: 'write_note', input: { title: 'odd*name', text: '3' }, callId: 's4' }],
+    [{ type: 'tool-call', tool: 'write_note', input: { title: 'oddXname', text: '4' }, callId: 's5' }],
+    [{ type: 'text', text: 'done' }],
+  ])
+  let asked = 0
+  const done = watch(tk, session.id, (e) => {
+    if (e.type !== 'permission.asked') return
+    asked += 1
+    void engine.replyPermission(session.id, (e.data as { askId: string }).askId, asked === 1 ? 'always' : 'reject')
+  })
+  await engine.prompt(session.id, { text: 'again' })
+  const events = await done
+  t.equal(asked, 2, 'asked for odd*name once, then for oddXname (the star in the remembered subject is literal)')
+  const stored = await tk.kernel.resolve('sessionStore').getSession(session.id)
+  t.same(stored?.permissions, [{ tool: 'write_note', match: 'odd\\*name', action: 'allow' }], 'the "always" answer is a stored session rule')
+  t.ok(events.some((e) => e.type === 'session.updated' && JSON.stringify(e.data).includes('odd')), 'announced as session.updated')
+  detail = await engine.getSession(session.id)
+  t.match(detail.messages.at(-3)?.parts[0].data, { callId: 's4', state: 'completed', decision: 'session' })
+})
+
 t.test('invalid arguments, unknown tools and a throwing tool come back to the model as errors it can act on', async (t) => {
   const tk = await boot(t, [
     [

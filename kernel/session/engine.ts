@@ -4,7 +4,7 @@ import { KernelErrorCode, PlatformError } from '../errors.js'
 import type { KernelHooks } from '../hooks/index.js'
 import type { Clock, EventBus, Ids, Locks, Logger, SessionStore } from '../ports/types.js'
 import type { ProviderClient } from '../provider.js'
-import { sessionStream, type PatchSessionBody, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
+import { sessionStream, type PermissionRule, type PatchSessionBody, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
 import { createEventWriter, type EventWriter } from './event-writer.js'
 import { orderByTurn } from './history.js'
@@ -60,7 +60,21 @@ export class SessionEngine {
       hooks: deps.hooks, registries: deps.registries, clock: deps.clock, logger: deps.logger, asks: this.#asks, notify: deps.notify,
       limits: { parallelTools: limits.parallelTools, toolOutputChars: limits.toolOutputChars, toolMs: timeouts.toolMs },
       files: this.#files,
+      remember: (session, rules) => this.#rememberRules(session, rules),
     }
+  }
+
+  /** Append rules to a session's own list (an "always" answer), re-read first so a concurrent PATCH is kept. */
+  async #rememberRules(session: SessionInfo, rules: PermissionRule[]): Promise<void> {
+    const stored = await this.#requireSession(session.id)
+    const key = (r: PermissionRule) => `${r.tool}\u0000${r.match ?? ''}\u0000${r.action}`
+    const known = new Set(stored.permissions.map(key))
+    const added = rules.filter((r) => !known.has(key(r)))
+    if (added.length === 0) return
+    const permissions = [...stored.permissions, ...added]
+    await this.deps.sessionStore.updateSession(session.id, { permissions, updatedAt: this.deps.clock.now().toISOString() })
+    ;(session as { permissions: PermissionRule[] }).permissions = permissions
+    this.#runtime(session.id).events.emit('session.updated', { id: session.id, changes: { permissions } }, { global: true })
   }
 
   /** Answer an open permission question of a session (from the API). */

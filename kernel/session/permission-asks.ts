@@ -25,27 +25,14 @@ interface Pending {
   settle(outcome: AskOutcome): void
 }
 
-/** `*` at the end of a remembered pattern matches any rest; otherwise the subject must be equal. */
-function covers(pattern: string, subject: string): boolean {
-  return pattern === '*' || pattern === subject || (pattern.endsWith('*') && subject.startsWith(pattern.slice(0, -1)))
-}
-
 /**
  * Permission asks waiting for a human, in kernel code outside any hook timeout: answered through
- * the API, rejected after `timeoutMs` (reason timeout) or when the turn aborts. "always" answers are
- * remembered per session (tool + pattern).
+ * the API, rejected after `timeoutMs` (reason timeout) or when the turn aborts. What an "always"
+ * answer means is up to the caller (the tool runner stores it as session rules).
  */
 export class PermissionAsks {
   readonly #pending = new Map<string, Pending>()
-  readonly #always = new Map<string, Array<{ tool: string; pattern: string }>>()
-
   constructor(private readonly deps: { ids: Ids; timeoutMs: number }) {}
-
-  /** Whether an earlier "always" of this session covers the call. */
-  remembered(sessionId: string, tool: string, subjects: string[]): boolean {
-    const rules = this.#always.get(sessionId) ?? []
-    return subjects.every((subject) => rules.some((r) => r.tool === tool && covers(r.pattern, subject)))
-  }
 
   async ask(input: AskInput, events: EventWriter, signal: AbortSignal): Promise<AskOutcome> {
     const askId = this.deps.ids.next('ask')
@@ -65,11 +52,6 @@ export class PermissionAsks {
       this.#pending.set(askId, { sessionId: input.sessionId, callId: input.callId, settle })
       if (signal.aborted) onAbort()
     })
-    if (outcome.reply === 'always') {
-      const rules = this.#always.get(input.sessionId) ?? []
-      for (const pattern of input.patterns) rules.push({ tool: input.tool, pattern })
-      this.#always.set(input.sessionId, rules)
-    }
     events.emit('permission.replied', { askId, callId: input.callId, reply: outcome.reply, ...(outcome.message ? { message: outcome.message } : {}), by: outcome.by }, { global: true })
     events.emit('session.status', { sessionId: input.sessionId, status: 'busy' }, { global: true })
     return outcome
@@ -85,10 +67,5 @@ export class PermissionAsks {
       })
     }
     pending.settle({ reply, ...(message ? { message } : {}), by: 'user' })
-  }
-
-  /** Forget a session's remembered answers (its scope ended). */
-  forget(sessionId: string): void {
-    this.#always.delete(sessionId)
   }
 }

@@ -1,7 +1,8 @@
 import { KernelErrorCode, PlatformError } from '../errors.js'
 import type { KernelHooks, ParsedCall, PermissionDecision } from '../hooks/index.js'
 import type { Clock, Logger } from '../ports/types.js'
-import type { SessionInfo, ToolUpdate } from '../protocol/index.js'
+import { decideByRules, escapeGlob } from '../permission-rules.js'
+import type { PermissionRule, SessionInfo, ToolUpdate } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
 import type { PermissionRequest, ToolContext, ToolDefinition, ToolResult } from '../tool.js'
 import type { TurnContext } from '../turn.js'
@@ -17,6 +18,8 @@ export interface ToolRunDeps {
   asks: PermissionAsks
   notify: (hook: unknown, ...args: unknown[]) => Promise<void>
   limits: { parallelTools: number; toolOutputChars: number; toolMs: number }
+  /** Add rules to the session's own list and store them ("always" answers); the session object is updated too. */
+  remember(session: SessionInfo, rules: PermissionRule[]): Promise<void>
   /** Keeps file contents before a tool changes them (undo per turn). */
   files: { record(sessionId: string, turnId: string, path: string): Promise<void> }
 }
@@ -121,25 +124,39 @@ async function runOne(deps: ToolRunDeps, call: PendingCall, step: StepContext): 
   }
 }
 
-/** Rules (the tool.permission hook) first, then remembered "always" answers, then the default by kind, then the user. */
+/**
+ * The rule lists (the tool.permission hook) first, then the session's own rules (with its "always"
+ * answers), then the default by kind, then the user. A call repeated three times in a row is asked
+ * about unless a rule denies it.
+ */
 async function decide(deps: ToolRunDeps, tool: ToolDefinition, parsed: ParsedCall, call: PendingCall, step: StepContext): Promise<{ action: 'allow' | 'deny' | 'reject'; reason?: string; decidedBy?: string }> {
-  const ruled: PermissionDecision | undefined = await deps.hooks.tool.permission.promise(parsed, step.turn)
+  const ruled: PermissionDecision | undefined = (await deps.hooks.tool.permission.promise(parsed, step.turn)) ?? decideByRules(step.session.permissions, parsed, 'session')
   if (ruled?.action === 'deny') return { action: 'deny', reason: `Permission denied for ${tool.name} (${parsed.subject})${ruled.reason ? `: ${ruled.reason}` : ''}.`, decidedBy: ruled.decidedBy ?? 'policy' }
   const repeated = call.repeats >= 2
   if (!repeated) {
     if (ruled?.action === 'allow') return { action: 'allow', decidedBy: ruled.decidedBy ?? 'policy' }
-    if (!ruled && deps.asks.remembered(step.session.id, tool.name, [parsed.subject])) return { action: 'allow', decidedBy: 'session' }
     if (!ruled && ALLOWED_BY_DEFAULT.has(tool.kind)) return { action: 'allow', decidedBy: 'default' }
   }
   const summary = repeated
     ? `${tool.name} is being called with the same arguments for the ${call.repeats + 1}th time in a row (${parsed.subject}). Run it again?`
     : `Allow ${tool.name}: ${parsed.subject}?`
-  const outcome = await deps.asks.ask({ sessionId: step.session.id, callId: call.callId, tool: tool.name, kind: tool.kind, summary, patterns: [parsed.subject], reason: repeated ? 'repeated_call' : ruled?.reason ?? 'default' }, step.events, step.turn.signal)
+  const outcome = await askUser(deps, tool, call, step, { summary, patterns: [escapeGlob(parsed.subject)], reason: repeated ? 'repeated_call' : ruled?.reason ?? 'default' })
   if (outcome.reply === 'reject') {
     const why = outcome.by === 'timeout' ? 'nobody answered in time' : outcome.by === 'abort' ? 'the turn was aborted' : 'the user said no'
     return { action: 'reject', reason: `The user did not allow ${tool.name} (${parsed.subject}): ${why}.${outcome.message ? ` Their message: ${outcome.message}` : ''}`, decidedBy: outcome.by }
   }
   return { action: 'allow', decidedBy: 'user' }
+}
+
+/** Ask the user; an "always" answer becomes session rules allowing the asked patterns from now on. */
+async function askUser(deps: ToolRunDeps, tool: ToolDefinition, call: PendingCall, step: StepContext, ask: { summary: string; patterns: string[]; reason: string }) {
+  const outcome = await deps.asks.ask({ sessionId: step.session.id, callId: call.callId, tool: tool.name, kind: tool.kind, ...ask }, step.events, step.turn.signal)
+  if (outcome.reply === 'always') {
+    await deps.remember(step.session, ask.patterns.map((match) => ({ tool: escapeGlob(tool.name), match, action: 'allow' as const }))).catch((error: unknown) => {
+      deps.logger.error('storing an "always" answer failed', { sessionId: step.session.id, error: String(error) })
+    })
+  }
+  return outcome
 }
 
 async function execute(deps: ToolRunDeps, tool: ToolDefinition, args: Record<string, unknown>, call: PendingCall, step: StepContext): Promise<ToolResult> {
@@ -172,10 +189,13 @@ async function execute(deps: ToolRunDeps, tool: ToolDefinition, args: Record<str
   }
 }
 
-/** A tool's own mid-run question (e.g. a path outside the workspace). */
+/** A tool's own mid-run question (e.g. a path outside the workspace); the session's rules may answer it. */
 async function askInside(deps: ToolRunDeps, tool: ToolDefinition, call: PendingCall, step: StepContext, request: PermissionRequest): Promise<void> {
-  if (deps.asks.remembered(step.session.id, tool.name, request.patterns)) return
-  const outcome = await deps.asks.ask({ sessionId: step.session.id, callId: call.callId, tool: tool.name, kind: tool.kind, summary: request.title, patterns: request.patterns, reason: request.reason }, step.events, step.turn.signal)
+  const decisions = request.patterns.map((subject) => decideByRules(step.session.permissions, { tool: tool.name, subject }, 'session'))
+  const denied = decisions.find((d) => d?.action === 'deny')
+  if (denied) throw new PlatformError(KernelErrorCode.PERMISSION_DENIED, `Not allowed: ${request.title} (${denied.reason}).`)
+  if (decisions.length > 0 && decisions.every((d) => d?.action === 'allow')) return
+  const outcome = await askUser(deps, tool, call, step, { summary: request.title, patterns: request.patterns, reason: request.reason })
   if (outcome.reply === 'reject') {
     throw new PlatformError(KernelErrorCode.PERMISSION_REJECTED, `Not allowed: ${request.title} (${outcome.by === 'user' ? 'the user said no' : outcome.by === 'timeout' ? 'nobody answered in time' : 'the turn was aborted'}).${outcome.message ? ` Their message: ${outcome.message}` : ''}`)
   }

@@ -1,6 +1,6 @@
-import { definePlugin, PermissionStage } from '../../../kernel/index.js'
+import { decideByRules, definePlugin, PermissionStage } from '../../../kernel/index.js'
 import { configSchema } from './config.js'
-import { decideByRules, isEnvFile } from './decide.js'
+import { isEnvFile } from './decide.js'
 import './services.js'
 
 /**
