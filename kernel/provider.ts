@@ -28,10 +28,14 @@ export interface ToolSpec {
   inputSchema: Record<string, unknown>
 }
 
+/** Why a model is called; usage is attributed to it. */
+export type ModelActivity = 'conversation' | 'tool' | 'sub-agent' | 'compaction' | 'title'
+
 /** What the kernel asks of a provider for one model call; providers map it to their wire format. */
 export interface ModelRequest {
   provider: string
   model: string
+  activity: ModelActivity
   system: string
   messages: ChatMessage[]
   tools: ToolSpec[]

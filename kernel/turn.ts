@@ -1,4 +1,5 @@
-import type { PermissionRule, SessionInfo } from './protocol/index.js'
+import type { MessageInfo, PermissionRule, SessionInfo } from './protocol/index.js'
+import type { ModelActivity } from './provider.js'
 
 /** What hooks on the turn path receive about the running turn. Read-only. */
 export interface TurnContext {
@@ -14,8 +15,11 @@ export interface TurnContext {
 export interface StreamContext {
   readonly sessionId: string
   readonly turnId: string
+  /** Empty for calls that make no message of their own (a title). */
   readonly messageId: string
   readonly partId?: string
+  /** Why the model was called (usage is attributed to it); `conversation` when absent. */
+  readonly activity?: ModelActivity
 }
 
 /** A session about to be created; session.create taps may refine it. */
@@ -35,4 +39,23 @@ export interface SessionDraft {
 export interface Rejection {
   code: string
   message: string
+}
+
+/**
+ * What a compaction does with the conversation the model sees: `summarize` is replaced by one summary
+ * (asked of the model), `keep` stays as it is. session.compact taps may move messages between the two.
+ */
+export interface CompactionPlan {
+  keep: MessageInfo[]
+  summarize: MessageInfo[]
+}
+
+export interface CompactionContext {
+  readonly session: Readonly<SessionInfo>
+  readonly turnId: string
+  /** `auto`: the request neared the context window; `manual`: asked for through the API. */
+  readonly reason: 'auto' | 'manual'
+  /** Estimated tokens of the conversation as it stands, and the model's context window. */
+  readonly estimatedTokens: number
+  readonly contextTokens: number
 }

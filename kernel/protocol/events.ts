@@ -22,6 +22,8 @@ export type PlatformEvent =
       data: { id: string; turnId: string; role: MessageRole; agent: string; provider: string; model: string }
     }
   | { type: 'message.completed'; data: { id: string; finish: FinishReason | null; tokens?: TokenCounts } }
+  /** Answers replaced by a regenerated one: kept in history (with `supersededAt`), no longer sent to the model. */
+  | { type: 'message.superseded'; data: { turnId: string; messageIds: string[]; at: string } }
   | { type: 'part.started'; data: { messageId: string; part: { id: string; kind: PartKind; ordinal: number } & Record<string, unknown> } }
   | { type: 'part.delta'; data: { messageId: string; partId: string; field: 'text'; delta: string } }
   | { type: 'part.completed'; data: { messageId: string; part: PartInfo } }

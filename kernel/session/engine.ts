@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path'
 import type { AwilixContainer } from 'awilix'
 import type { KernelConfig } from '../config.js'
 import { KernelErrorCode, PlatformError } from '../errors.js'
@@ -7,13 +8,17 @@ import type { ProviderClient } from '../provider.js'
 import { sessionStream, type PermissionRule, type PatchSessionBody, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
 import { createEventWriter, type EventWriter } from './event-writer.js'
-import { orderByTurn } from './history.js'
+import { compact } from './compaction.js'
+import { compactionOf, estimateTokens, orderByTurn, toChatMessages } from './history.js'
+import { copyMessages } from './fork.js'
+import { sideCall } from './side-call.js'
+import { cleanTitle, TITLE_PROMPT } from './title.js'
 import { resolveSessionDraft } from './resolve-session.js'
 import { FileHistory, type RevertResult } from './file-history.js'
 import { PermissionAsks } from './permission-asks.js'
 import { SessionScopes } from './scopes.js'
 import type { ToolRunDeps } from './tool-runner.js'
-import { runTurn } from './turn-runner.js'
+import { runTurn, type TurnDeps } from './turn-runner.js'
 
 export interface EngineDeps {
   config: KernelConfig
@@ -27,6 +32,15 @@ export interface EngineDeps {
   logger: Logger
   container: AwilixContainer
   notify: (hook: unknown, ...args: unknown[]) => Promise<void>
+}
+
+/** What a queued turn does: answer the user's message, or compact the conversation (manual). */
+type TurnJob = { kind: 'answer' } | { kind: 'compact'; done: (result: CompactResult | Error) => void }
+
+export interface CompactResult {
+  turnId: string
+  compacted: boolean
+  messageId?: string
 }
 
 interface SessionRuntime {
@@ -48,13 +62,17 @@ export class SessionEngine {
   readonly #clients = new Map<string, ProviderClient>()
   readonly #scopes: SessionScopes
   readonly #asks: PermissionAsks
-  readonly #files = new FileHistory()
+  readonly #files: FileHistory
   readonly #tools: ToolRunDeps
+  /** Title calls and other work that runs after a turn; awaited (aborted) on close. */
+  readonly #background = new Set<Promise<void>>()
+  readonly #closed = new AbortController()
   #closing = false
 
   constructor(private readonly deps: EngineDeps) {
     this.#scopes = new SessionScopes({ container: deps.container, hooks: deps.hooks, notify: deps.notify, idleMs: deps.config.sessionIdleMs, logger: deps.logger })
     this.#asks = new PermissionAsks({ ids: deps.ids, timeoutMs: deps.config.timeouts.askMs })
+    this.#files = new FileHistory({ dir: join(resolve(deps.config.dataDir), 'file-history') })
     const { limits, timeouts } = deps.config
     this.#tools = {
       hooks: deps.hooks, registries: deps.registries, clock: deps.clock, logger: deps.logger, asks: this.#asks, notify: deps.notify,
@@ -174,7 +192,7 @@ export class SessionEngine {
   /** Store the user's message and queue a turn; resolves once the message is announced. */
   async prompt(sessionId: string, body: PostMessageBody): Promise<{ turnId: string; messageId: string }> {
     const session = await this.#requireSession(sessionId)
-    if (this.#closing) throw new PlatformError('SESSION_SERVER_CLOSING', 'The server is shutting down; send the message again once it is back.', { httpStatus: 503, retryable: true })
+    this.#refuseWhenClosing()
     const runtime = await this.#seededRuntime(session)
     const turnId = this.deps.ids.next('trn')
     const message = this.#userMessage(session, turnId, body)
@@ -186,11 +204,83 @@ export class SessionEngine {
       events.emit('part.completed', { messageId: message.id, part })
     }
     events.emit('message.completed', { id: message.id, finish: 'stop' })
-    runtime.queued += 1
-    runtime.tail = runtime.tail.then(() => this.#runTurn(sessionId, turnId)).catch((error) => {
-      this.deps.logger.error('turn crashed', { sessionId, turnId, error: String(error) })
-    })
+    this.#enqueue(runtime, sessionId, turnId, { kind: 'answer' })
     return { turnId, messageId: message.id }
+  }
+
+  /**
+   * Answer the last user message again: the answers it had are marked superseded (kept in history,
+   * no longer sent to the model) and the turn runs once more under the same turn id.
+   */
+  async regenerate(sessionId: string): Promise<{ turnId: string; superseded: string[] }> {
+    const session = await this.#requireSession(sessionId)
+    this.#refuseWhenClosing()
+    const runtime = await this.#seededRuntime(session)
+    if (runtime.active || runtime.queued > 0) {
+      throw new PlatformError(KernelErrorCode.SESSION_BUSY, 'A turn is running or queued; abort it or wait for it to finish before regenerating.', { httpStatus: 409 })
+    }
+    const messages = orderByTurn(await this.deps.sessionStore.listMessages(sessionId)).filter((m) => !m.supersededAt)
+    const last = messages.findLast((m) => m.role === 'user')
+    if (!last) throw new PlatformError(KernelErrorCode.NOTHING_TO_REGENERATE, 'The session has no message to answer again; send one first.', { httpStatus: 409 })
+    const at = this.deps.clock.now().toISOString()
+    const answers = messages.filter((m) => m.turnId === last.turnId && m.role === 'assistant' && !compactionOf(m))
+    for (const answer of answers) await this.#persist({ ...answer, supersededAt: at }, last.turnId)
+    if (answers.length > 0) runtime.events.emit('message.superseded', { turnId: last.turnId, messageIds: answers.map((m) => m.id), at })
+    this.#enqueue(runtime, sessionId, last.turnId, { kind: 'answer' })
+    return { turnId: last.turnId, superseded: answers.map((m) => m.id) }
+  }
+
+  /**
+   * Edit a past user message and send it again: the conversation forks at that point into a new
+   * session (same agent, model, tools, workspace and rules) holding copies of the messages before it;
+   * the edited message is sent there. The original session is left as it was.
+   */
+  async editMessage(sessionId: string, messageId: string, body: PostMessageBody): Promise<{ session: SessionInfo; turnId: string; messageId: string }> {
+    const source = await this.#requireSession(sessionId)
+    this.#refuseWhenClosing()
+    const messages = orderByTurn(await this.deps.sessionStore.listMessages(sessionId)).filter((m) => !m.supersededAt)
+    const index = messages.findIndex((m) => m.id === messageId)
+    if (index === -1) {
+      throw new PlatformError(KernelErrorCode.MESSAGE_NOT_FOUND, `Session "${sessionId}" has no message "${messageId}" (superseded answers cannot be edited either).`, { httpStatus: 404, details: { sessionId, messageId } })
+    }
+    if (messages[index].role !== 'user') {
+      throw new PlatformError(KernelErrorCode.MESSAGE_NOT_EDITABLE, `Message "${messageId}" is the assistant's; only user messages can be edited and sent again.`, { httpStatus: 400, details: { messageId } })
+    }
+    const now = this.deps.clock.now().toISOString()
+    const fork: SessionInfo = {
+      ...source, id: this.deps.ids.next('ses'), parentId: null, title: source.title ? `${source.title} (edited)`.slice(0, 200) : null,
+      forkedFrom: { sessionId, messageId }, status: 'idle', seq: 0, createdAt: now, updatedAt: now,
+    }
+    await this.deps.sessionStore.createSession(fork)
+    for (const copy of copyMessages(messages.slice(0, index), fork.id, this.deps.ids)) await this.deps.sessionStore.saveMessage(copy)
+    const runtime = this.#runtime(fork.id)
+    runtime.seeded = true
+    runtime.events.emit('session.created', fork, { global: true })
+    const sent = await this.prompt(fork.id, body)
+    return { session: fork, ...sent }
+  }
+
+  /** Compact the conversation now (queued like a turn); resolves once the summary is stored. */
+  async compactNow(sessionId: string): Promise<CompactResult> {
+    const session = await this.#requireSession(sessionId)
+    this.#refuseWhenClosing()
+    const runtime = await this.#seededRuntime(session)
+    const turnId = this.deps.ids.next('trn')
+    const result = await new Promise<CompactResult | Error>((done) => this.#enqueue(runtime, sessionId, turnId, { kind: 'compact', done }))
+    if (result instanceof Error) throw result
+    return result
+  }
+
+  #refuseWhenClosing(): void {
+    if (this.#closing) throw new PlatformError('SESSION_SERVER_CLOSING', 'The server is shutting down; try again once it is back.', { httpStatus: 503, retryable: true })
+  }
+
+  #enqueue(runtime: SessionRuntime, sessionId: string, turnId: string, job: TurnJob): void {
+    runtime.queued += 1
+    runtime.tail = runtime.tail.then(() => this.#runTurn(sessionId, turnId, job)).catch((error) => {
+      this.deps.logger.error('turn crashed', { sessionId, turnId, error: String(error) })
+      if (job.kind === 'compact') job.done(error as Error)
+    })
   }
 
   /** Abort the running turn of a session; false when none runs here. */
@@ -211,19 +301,24 @@ export class SessionEngine {
   async close(): Promise<void> {
     this.#closing = true
     for (const runtime of this.#runtimes.values()) runtime.active?.abort(new PlatformError(KernelErrorCode.TURN_ABORTED, 'The server is shutting down.'))
-    await Promise.all([...this.#runtimes.values()].map((r) => r.tail.then(() => r.events.flush())))
+    this.#closed.abort(new PlatformError(KernelErrorCode.TURN_ABORTED, 'The server is shutting down.'))
+    await Promise.all([...this.#runtimes.values()].map((r) => r.tail))
+    await Promise.all(this.#background)
+    await Promise.all([...this.#runtimes.values()].map((r) => r.events.flush()))
     await this.#scopes.endAll('shutdown')
   }
 
-  async #runTurn(sessionId: string, turnId: string): Promise<void> {
+  async #runTurn(sessionId: string, turnId: string, job: TurnJob): Promise<void> {
     const runtime = this.#runtime(sessionId)
     runtime.queued -= 1
-    if (this.#closing) return
+    const refuse = (error: PlatformError) => (job.kind === 'compact' ? job.done(error) : undefined)
+    if (this.#closing) return refuse(new PlatformError('SESSION_SERVER_CLOSING', 'The server is shutting down.', { httpStatus: 503, retryable: true }))
     const lock = await this.deps.locks.tryAcquire(`lock:session:${sessionId}`, LOCK_TTL_MS)
     const { events } = runtime
     if (!lock) {
-      events.emit('error', { code: 'SESSION_LOCKED', message: 'Another server instance is running a turn of this session; try again shortly.', turnId, retryable: true })
-      return
+      const message = 'Another server instance is running a turn of this session; try again shortly.'
+      events.emit('error', { code: 'SESSION_LOCKED', message, turnId, retryable: true })
+      return refuse(new PlatformError('SESSION_LOCKED', message, { httpStatus: 409, retryable: true }))
     }
     const renew = setInterval(() => void lock.refresh(LOCK_TTL_MS), LOCK_TTL_MS / 3)
     const controller = new AbortController()
@@ -239,10 +334,9 @@ export class SessionEngine {
         .updateSession(session.id, { status: 'busy', updatedAt: this.deps.clock.now().toISOString() })
         .catch((error: unknown) => this.deps.logger.error('storing the busy status failed', { sessionId, error: String(error) }))
       events.emit('turn.started', { turnId })
-      const result = await runTurn(
-        { ...this.deps, clientFor: (id) => this.#client(id), persist: (m, t) => this.#persist(m, t), history: () => this.#history(session), tools: this.#tools },
-        { session, turnId, signal: controller.signal, events },
-      ).catch((error: unknown) => {
+      const deps: TurnDeps = { ...this.deps, clientFor: (id) => this.#client(id), persist: (m, t) => this.#persist(m, t), history: () => this.#history(session), tools: this.#tools }
+      const run = job.kind === 'answer' ? runTurn(deps, { session, turnId, signal: controller.signal, events }) : this.#compactJob(deps, session, turnId, controller.signal, events, job)
+      const result = await run.catch((error: unknown) => {
         const failure = { code: (error as PlatformError).code ?? KernelErrorCode.PROVIDER_STREAM_FAILED, message: (error as Error).message }
         events.emit('error', { ...failure, turnId })
         return { finish: 'error' as const, error: failure }
@@ -250,12 +344,52 @@ export class SessionEngine {
       events.emit('turn.completed', { turnId, finish: result.finish, ...(result.error ? { error: result.error } : {}) })
       await busyStored
       await this.#setStatus(session, runtime.queued > 0 ? 'busy' : 'idle', events)
+      if (job.kind === 'answer' && result.finish !== 'error' && result.finish !== 'aborted') this.#titleLater(deps, session, turnId, events)
     } finally {
       clearInterval(renew)
       runtime.active = null
       await lock.release()
       this.#scopes.touch(sessionId)
     }
+  }
+
+  /** A manual compaction as a queued turn; its caller hears the outcome through `job.done`. */
+  async #compactJob(deps: TurnDeps, session: SessionInfo, turnId: string, signal: AbortSignal, events: EventWriter, job: Extract<TurnJob, { kind: 'compact' }>) {
+    try {
+      const before = (await this.#history(session)).length
+      const messages = toChatMessages(await this.#history(session), turnId)
+      const contextTokens = this.deps.registries.providers.get(session.provider)?.listModels().find((m) => m.id === session.model)?.contextWindow ?? this.deps.config.limits.contextTokens
+      const compacted = await compact(deps, { session, turnId, signal, events, reason: 'manual', estimatedTokens: estimateTokens('', messages, []), contextTokens })
+      if (!compacted) throw new PlatformError(KernelErrorCode.NOTHING_TO_COMPACT, 'Nothing to compact: the conversation is only the last turns, which are always kept.', { httpStatus: 409 })
+      const history = await this.#history(session)
+      job.done({ turnId, compacted: true, messageId: history.slice(before).find((m) => compactionOf(m))?.id })
+      return { finish: 'stop' as const }
+    } catch (error) {
+      const failure = error instanceof PlatformError ? error : new PlatformError(KernelErrorCode.COMPACTION_FAILED, `Compacting the conversation failed: ${(error as Error).message}`, { httpStatus: 502 })
+      job.done(failure)
+      return { finish: 'error' as const, error: { code: failure.code, message: failure.message } }
+    }
+  }
+
+  /** After a session's first answered turn, name it with a short model call (a `title` activity), in the background. */
+  #titleLater(deps: TurnDeps, session: SessionInfo, turnId: string, events: EventWriter): void {
+    if (!this.deps.config.autoTitle || session.title !== null) return
+    const work = (async () => {
+      const first = (await this.#history(session)).find((m) => m.role === 'user')
+      const text = first?.parts.find((p) => p.kind === 'text')?.data.text
+      if (typeof text !== 'string' || text.trim() === '') return
+      const answer = await sideCall(deps, { session, turnId, signal: this.#closed.signal, activity: 'title', system: TITLE_PROMPT, messages: [{ role: 'user', content: [{ type: 'text', text: text.slice(0, 4000) }] }] })
+      const title = cleanTitle(answer.text)
+      if (!title) return
+      const current = await this.deps.sessionStore.getSession(session.id)
+      if (!current || current.title !== null) return
+      await this.deps.sessionStore.updateSession(session.id, { title, updatedAt: this.deps.clock.now().toISOString() })
+      events.emit('session.updated', { id: session.id, changes: { title } }, { global: true })
+    })().catch((error: unknown) => {
+      if (!this.#closed.signal.aborted) this.deps.logger.warn('naming the session failed', { sessionId: session.id, error: (error as Error).message })
+    })
+    this.#background.add(work)
+    void work.finally(() => this.#background.delete(work))
   }
 
   /** Store the status (with the sequence reached so far) before announcing it, so a refetch agrees. */

@@ -23,14 +23,45 @@ export function orderByTurn(messages: MessageInfo[], upToTurn?: string): Message
   return out
 }
 
+/** The summary part of a compaction message, if the message is one. */
+export function compactionOf(message: MessageInfo): { summary: string; replaced: string[] } | undefined {
+  const part = message.parts.find((p) => p.kind === 'compaction')
+  return part ? { summary: String(part.data.summary ?? ''), replaced: (part.data.replaced as string[] | undefined) ?? [] } : undefined
+}
+
+/**
+ * The messages the model sees, in turn order: superseded answers left out, and after a compaction
+ * its summary first, then what it kept (messages it replaced are left out).
+ */
+export function contextMessages(messages: MessageInfo[], upToTurn?: string): MessageInfo[] {
+  const ordered = orderByTurn(messages.filter((m) => !m.supersededAt), upToTurn)
+  const last = ordered.findLast((m) => compactionOf(m) !== undefined)
+  if (!last) return ordered
+  const replaced = new Set(compactionOf(last)!.replaced)
+  return [last, ...ordered.filter((m) => m !== last && !replaced.has(m.id))]
+}
+
+export const SUMMARY_PREFIX = 'Summary of the earlier conversation (older messages were compacted into it):'
+
 /**
  * Stored messages -> the provider-neutral chat history sent to a model. Reasoning goes along with its
  * signature (providers decide whether to replay it); tool calls that have a result are followed by a
- * `tool` message carrying the results.
+ * `tool` message carrying the results; a compaction summary is a user text. Consecutive user messages
+ * are merged (some providers require turns to alternate).
  */
 export function toChatMessages(messages: MessageInfo[], upToTurn?: string): ChatMessage[] {
   const out: ChatMessage[] = []
-  for (const message of orderByTurn(messages, upToTurn)) {
+  const push = (message: ChatMessage) => {
+    const previous = out.at(-1)
+    if (previous?.role === 'user' && message.role === 'user') previous.content.push(...message.content)
+    else out.push(message)
+  }
+  for (const message of contextMessages(messages, upToTurn)) {
+    const summary = compactionOf(message)
+    if (summary) {
+      push({ role: 'user', content: [{ type: 'text', text: `${SUMMARY_PREFIX}\n\n${summary.summary}` }] })
+      continue
+    }
     const content: ChatContent[] = []
     const results: ChatContent[] = []
     for (const part of message.parts) {
@@ -47,10 +78,24 @@ export function toChatMessages(messages: MessageInfo[], upToTurn?: string): Chat
         }
       }
     }
-    if (content.length > 0) out.push({ role: message.role, content })
-    if (results.length > 0) out.push({ role: 'tool', content: results })
+    if (content.length > 0) push({ role: message.role, content })
+    if (results.length > 0) push({ role: 'tool', content: results })
   }
   return out
+}
+
+/** A rough token count (4 characters a token) of what a request would send. */
+export function estimateTokens(system: string, messages: ChatMessage[], tools: ToolSpec[]): number {
+  let chars = system.length
+  for (const message of messages) {
+    for (const c of message.content) {
+      if (c.type === 'text' || c.type === 'reasoning') chars += c.text.length
+      else if (c.type === 'tool-result') chars += c.output.length
+      else chars += c.tool.length + JSON.stringify(c.input ?? null).length
+    }
+  }
+  for (const tool of tools) chars += tool.name.length + tool.description.length + JSON.stringify(tool.inputSchema).length
+  return Math.ceil(chars / 4)
 }
 
 const specCache = new WeakMap<ToolDefinition, ToolSpec>()

@@ -6,7 +6,8 @@ import type { FinishReason, MessageInfo, SessionInfo } from '../protocol/index.j
 import type { KernelRegistries } from '../registries/index.js'
 import type { StreamContext, TurnContext } from '../turn.js'
 import type { EventWriter } from './event-writer.js'
-import { toChatMessages, toToolSpec } from './history.js'
+import { compact } from './compaction.js'
+import { estimateTokens, toChatMessages, toToolSpec } from './history.js'
 import { MessageBuilder } from './message-builder.js'
 import { withStreamTimeouts } from './stream-timeouts.js'
 import { callKey } from './tool-call.js'
@@ -90,14 +91,20 @@ async function modelStep(deps: TurnDeps, input: TurnInput, turn: TurnContext): P
   const agent = deps.registries.agents.get(session.agent)
   const offered = session.tools.map((name) => deps.registries.tools.get(name)).filter((t) => t !== undefined)
   const tools = deps.hooks.tool.select.call(offered, turn)
-  let request: ModelRequest = {
-    provider: session.provider,
-    model: session.model,
-    system: agent?.systemPrompt ?? '',
-    messages: toChatMessages(await deps.history(), turnId),
-    tools: tools.map(toToolSpec),
-    extra: {},
+  const system = agent?.systemPrompt ?? ''
+  const specs = tools.map(toToolSpec)
+  let messages = toChatMessages(await deps.history(), turnId)
+  const contextTokens = contextWindow(deps, session)
+  const estimatedTokens = estimateTokens(system, messages, specs)
+  if (estimatedTokens >= contextTokens * deps.config.limits.compactAt) {
+    const compacted = await compact(deps, { session, turnId, signal, events, reason: 'auto', estimatedTokens, contextTokens }).catch((error: unknown) => {
+      // The call goes on uncompacted: the provider may still take it, or fail with its own clear error.
+      events.emit('error', { code: KernelErrorCode.COMPACTION_FAILED, message: `Compacting the conversation failed: ${(error as Error).message}`, turnId })
+      return false
+    })
+    if (compacted) messages = toChatMessages(await deps.history(), turnId)
   }
+  let request: ModelRequest = { provider: session.provider, model: session.model, activity: 'conversation', system, messages, tools: specs, extra: {} }
   const rejection = await deps.hooks.request.admit.promise(request, turn)
   if (rejection) return { rejected: rejection }
   request = await deps.hooks.request.build.promise(request, turn)
@@ -105,7 +112,8 @@ async function modelStep(deps: TurnDeps, input: TurnInput, turn: TurnContext): P
   const now = deps.clock.now().toISOString()
   const message: MessageInfo = {
     id: deps.ids.next('msg'), sessionId: session.id, turnId, role: 'assistant', agent: session.agent,
-    provider: session.provider, model: session.model, finish: null, error: null, createdAt: now, completedAt: null, parts: [],
+    provider: session.provider, model: session.model, finish: null, error: null, createdAt: now, completedAt: null,
+    tools: tools.map((t) => t.name), parts: [],
   }
   events.emit('message.created', { id: message.id, turnId, role: 'assistant', agent: message.agent, provider: message.provider, model: message.model })
   const builder = new MessageBuilder({ ids: deps.ids, clock: deps.clock, events }, message)
@@ -129,6 +137,12 @@ async function modelStep(deps: TurnDeps, input: TurnInput, turn: TurnContext): P
   const tokens = outcome.usage ? { input: outcome.usage.input, output: outcome.usage.output, reasoning: outcome.usage.reasoning, cacheRead: outcome.usage.cacheRead, cacheWrite: outcome.usage.cacheWrite } : undefined
   events.emit('message.completed', { id: message.id, finish: message.finish, ...(tokens ? { tokens } : {}) })
   return { message, outcome }
+}
+
+/** The model's context window in tokens: what its provider says, else `limits.contextTokens`. */
+function contextWindow(deps: TurnDeps, session: SessionInfo): number {
+  const model = deps.registries.providers.get(session.provider)?.listModels().find((m) => m.id === session.model)
+  return model?.contextWindow ?? deps.config.limits.contextTokens
 }
 
 interface StreamOutcome {

@@ -49,7 +49,7 @@ export function callOptions(signal: AbortSignal = new AbortController().signal):
 }
 
 export function modelRequest(overrides: Partial<ModelRequest> = {}): ModelRequest {
-  return { provider: 'anthropic', model: 'claude-sonnet-4-20250514', system: 'You are a test agent.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }], tools: [], extra: {}, ...overrides }
+  return { provider: 'anthropic', model: 'claude-sonnet-4-20250514', activity: 'conversation', system: 'You are a test agent.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }], tools: [], extra: {}, ...overrides }
 }
 
 export async function drain(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {

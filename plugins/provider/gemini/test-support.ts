@@ -79,6 +79,7 @@ export const READ_NOTE_SCHEMA = { type: 'object', properties: { title: { type: '
 export const firstTurn: ModelRequest = {
   provider: 'gemini',
   model: 'gemini-2.5-pro',
+  activity: 'conversation',
   system: 'You are a test agent.',
   messages: [{ role: 'user', content: [{ type: 'text', text: 'Read my note called groceries.' }] }],
   tools: [{ name: 'read_note', description: 'Reads a note.', inputSchema: READ_NOTE_SCHEMA }],

@@ -176,6 +176,7 @@ t.test('follow-up with a tool call and its result: the exact Chat body to the en
   const request = {
     provider: 'qwen',
     model: 'qwen3-coder-plus',
+    activity: 'conversation' as const,
     system: 'Be brief.',
     messages: [
       { role: 'user' as const, content: [{ type: 'text' as const, text: 'Read the note "tea".' }] },

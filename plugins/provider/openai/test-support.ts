@@ -60,7 +60,7 @@ export const SEARCH_TOOL = {
 
 /** First turn: one user message, no tools. */
 export function firstTurn(provider: string, model: string): ModelRequest {
-  return { provider, model, system: 'You are terse.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Find my notes on tea.' }] }], tools: [], extra: {} }
+  return { provider, model, activity: 'conversation', system: 'You are terse.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Find my notes on tea.' }] }], tools: [], extra: {} }
 }
 
 /** Follow-up: the assistant called a tool, the tool answered; the session has the tool. */
@@ -68,6 +68,7 @@ export function followUp(provider: string, model: string, reasoning?: { text: st
   return {
     provider,
     model,
+    activity: 'conversation',
     system: 'You are terse.',
     messages: [
       { role: 'user', content: [{ type: 'text', text: 'Find my notes on tea.' }] },

@@ -49,7 +49,7 @@ t.test('dangling tool calls and orphan results are dropped; an answered call fro
     { role: 'tool', content: [{ type: 'tool-result', callId: 'toolu_1', tool: 'a', output: 'A' }, { type: 'tool-result', callId: 'call_orphan', tool: 'c', output: 'C' }] },
     { role: 'assistant', content: [{ type: 'tool-call', callId: 'call_never', tool: 'd', input: {} }] },
   ]
-  const request: ModelRequest = { provider: 'openai', model: 'm', system: '', messages, tools: [], extra: {} }
+  const request: ModelRequest = { provider: 'openai', model: 'm', activity: 'conversation', system: '', messages, tools: [], extra: {} }
   t.same((chatBody(request, {}).messages as unknown[]).slice(1), [
     { role: 'user', content: 'go' },
     { role: 'assistant', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'a', arguments: '{}' } }] },
@@ -64,7 +64,7 @@ t.test('dangling tool calls and orphan results are dropped; an answered call fro
 })
 
 t.test('extra.body fields from request.build taps are merged; configured values do not override them', async (t) => {
-  const request: ModelRequest = { provider: 'openai', model: 'm', system: 's', messages: [], tools: [], extra: { body: { max_tokens: 5, temperature: 0.2 } } }
+  const request: ModelRequest = { provider: 'openai', model: 'm', activity: 'conversation', system: 's', messages: [], tools: [], extra: { body: { max_tokens: 5, temperature: 0.2 } } }
   const body = chatBody(request, { maxTokens: 100 })
   t.equal(body.max_tokens, 5)
   t.equal(body.temperature, 0.2)

@@ -31,6 +31,14 @@ export const configSchema = z
     chunkChars: z.number().int().min(1).default(24),
     /** Replies, used in order per model call; the last one repeats. Defaults to the demo reply. */
     replies: z.array(z.array(scriptStepSchema).min(1)).min(1).default([DEMO_REPLY]),
+    /** Context window of every scripted model, in tokens (small values make compaction easy to test). */
+    contextWindow: z.number().int().positive().default(200_000),
+    /**
+     * Title and compaction calls (activity `title` / `compaction`) are answered from the request instead
+     * of from `replies` (which they do not consume). A script here answers them instead.
+     */
+    titleReply: z.array(scriptStepSchema).min(1).optional(),
+    compactionReply: z.array(scriptStepSchema).min(1).optional(),
     /** How many built requests to keep for inspection. */
     recordLimit: z.number().int().min(0).default(100),
   })

@@ -15,7 +15,7 @@ export default definePlugin({
     ctx.registries.providers.add({
       id: 'scripted',
       displayName: 'Scripted (demo, no API key)',
-      listModels: () => ctx.options.models.map((id) => ({ id, displayName: `Scripted ${id}` })),
+      listModels: () => ctx.options.models.map((id) => ({ id, displayName: `Scripted ${id}`, contextWindow: ctx.options.contextWindow })),
       createClient: () => service.client,
     })
   },

@@ -3,7 +3,7 @@ import type { ModelRequest, StreamChunk } from '../../../kernel/index.js'
 import { configSchema } from './config.js'
 import { createScriptedService } from './scripted-client.js'
 
-const request: ModelRequest = { provider: 'scripted', model: 'demo', system: 's', messages: [], tools: [], extra: {} }
+const request: ModelRequest = { provider: 'scripted', model: 'demo', activity: 'conversation', system: 's', messages: [], tools: [], extra: {} }
 const call = (signal = new AbortController().signal) => ({ signal, session: { id: 'ses_1' } as never, turnId: 'trn_1' })
 
 async function drain(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
@@ -53,4 +53,18 @@ t.test('the demo reply has a thought, a text, usage and a stop', async (t) => {
   const options = configSchema.parse({})
   t.same(options.replies[0].map((s) => s.type), ['thought', 'text', 'usage', 'finish'])
   t.equal(options.chunkDelayMs, 25)
+})
+
+t.test('title and compaction calls are answered from the request and do not consume the replies', async (t) => {
+  const service = createScriptedService(configSchema.parse({ chunkDelayMs: 0, replies: [[{ type: 'text', text: 'first' }], [{ type: 'text', text: 'second' }]] }))
+  const text = (chunks: StreamChunk[]) => chunks.flatMap((c) => (c.type === 'text' ? [c.delta] : [])).join('')
+  const user = (value: string) => ({ role: 'user' as const, content: [{ type: 'text' as const, text: value }] })
+  t.equal(text(await drain(service.client.stream(request, call()))), 'first')
+  const title = await drain(service.client.stream({ ...request, activity: 'title', messages: [user('please fix the flaky login test in the api package')] }, call()))
+  t.equal(text(title), 'Scripted: please fix the flaky login test')
+  const summary = await drain(service.client.stream({ ...request, activity: 'compaction', messages: [user('one'), user('two'), user('Summarize.')] }, call()))
+  t.equal(text(summary), 'Summary of 2 messages. The user said: one | two')
+  t.equal(text(await drain(service.client.stream(request, call()))), 'second', 'the side calls did not use up a reply')
+  const scripted = createScriptedService(configSchema.parse({ chunkDelayMs: 0, titleReply: [{ type: 'text', text: 'Fixed title' }] }))
+  t.equal(text(await drain(scripted.client.stream({ ...request, activity: 'title' }, call()))), 'Fixed title')
 })

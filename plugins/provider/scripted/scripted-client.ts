@@ -41,6 +41,27 @@ function toChunks(step: ScriptStep, size: number, callIndex: number, stepIndex: 
   }
 }
 
+const userTexts = (request: ModelRequest): string[] =>
+  request.messages.filter((m) => m.role === 'user').flatMap((m) => m.content.flatMap((c) => (c.type === 'text' ? [c.text] : [])))
+
+/**
+ * The answer to a side call, made from the request so tests can see it was built from the conversation:
+ * a title is the first words of the last user text; a summary lists the user texts it was given.
+ */
+function sideReply(request: ModelRequest, options: ScriptedOptions): ScriptStep[] | undefined {
+  if (request.activity === 'title') {
+    if (options.titleReply) return options.titleReply
+    const words = (userTexts(request).at(-1) ?? '').split(/\s+/).filter(Boolean).slice(0, 6).join(' ')
+    return [{ type: 'text', text: `Scripted: ${words}` }, { type: 'usage', input: 12, output: 6 }, { type: 'finish', reason: 'stop' }]
+  }
+  if (request.activity === 'compaction') {
+    if (options.compactionReply) return options.compactionReply
+    const texts = userTexts(request).slice(0, -1).map((text) => text.slice(0, 60))
+    return [{ type: 'text', text: `Summary of ${request.messages.length - 1} messages. The user said: ${texts.join(' | ')}` }, { type: 'usage', input: 200, output: 40 }, { type: 'finish', reason: 'stop' }]
+  }
+  return undefined
+}
+
 /** Streams the configured replies at the configured pace and records each request. */
 export function createScriptedService(options: ScriptedOptions): ScriptedProviderService {
   let replies = options.replies
@@ -52,8 +73,9 @@ export function createScriptedService(options: ScriptedOptions): ScriptedProvide
     // The kernel builds a fresh request per call and never changes it afterwards: keep it as is.
     recorded.push({ at: new Date().toISOString(), sessionId: call.session.id, turnId: call.turnId, request })
     if (recorded.length > options.recordLimit) recorded.splice(0, recorded.length - options.recordLimit)
-    const index = calls++
-    const reply = replies[Math.min(index, replies.length - 1)]
+    const side = sideReply(request, options)
+    const index = side ? -1 : calls++
+    const reply = side ?? replies[Math.min(index, replies.length - 1)]
     for (const [stepIndex, step] of reply.entries()) {
       for (const chunk of toChunks(step, options.chunkChars, index, stepIndex)) {
         if (call.signal.aborted) return
