@@ -1,3 +1,4 @@
+import { delimiter, isAbsolute } from 'node:path'
 import { z } from 'zod'
 import { permissionRuleSchema } from './protocol/routes.js'
 
@@ -47,6 +48,35 @@ export const secretSchema = z.instanceof(Secret)
 export { permissionRuleSchema }
 export type PermissionRule = z.output<typeof permissionRuleSchema>
 
+/**
+ * The workspace roots used when `kernel.workspaceRoots` is unset or empty: `PLATFORM_WORKSPACE_ROOTS`
+ * (split on the path delimiter, `:` on Linux), else the default workspace itself, so that a server
+ * started without configuration accepts exactly the workspace it would pick on its own.
+ */
+export function defaultWorkspaceRoots(): string[] {
+  const fromEnv = process.env.PLATFORM_WORKSPACE_ROOTS
+  if (fromEnv) return fromEnv.split(delimiter).filter((entry) => entry !== '')
+  return [process.env.PLATFORM_WORKSPACE || process.cwd()]
+}
+
+/**
+ * Folders a session's workspace must lie inside. Relative roots are refused at parse time: they would
+ * silently depend on the directory the server happens to be started from.
+ */
+const workspaceRootsSchema = z
+  .array(z.string().min(1))
+  .default([])
+  .transform((roots) => (roots.length > 0 ? roots : defaultWorkspaceRoots()))
+  .pipe(
+    z.array(
+      z.string().refine(isAbsolute, {
+        error: (issue) =>
+          `workspace root must be an absolute path, got ${JSON.stringify(issue.input)} ` +
+          '(when kernel.workspaceRoots is unset or empty, the roots come from PLATFORM_WORKSPACE_ROOTS, else PLATFORM_WORKSPACE, which must be absolute too)',
+      }),
+    ),
+  )
+
 /** Kernel section of the config file. */
 export const agentConfigSchema = z
   .object({
@@ -64,6 +94,8 @@ export const agentConfigSchema = z
 export const kernelConfigSchema = z
   .object({
     dataDir: z.string().min(1).default('.data'),
+    /** Absolute folders a session's workspace must be inside (see defaultWorkspaceRoots when unset or empty). */
+    workspaceRoots: workspaceRootsSchema,
     defaultAgent: z.string().min(1).default('demo'),
     agents: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), agentConfigSchema).default({}),
     sessionIdleMs: z.number().int().positive().default(15 * 60_000),

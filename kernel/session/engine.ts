@@ -160,6 +160,7 @@ export class SessionEngine {
         },
         this.deps.config,
         this.deps.registries,
+        { keepWorkspace: true },
       )
       Object.assign(changes, { agent: draft.agent, provider: draft.provider, model: draft.model })
       if (body.agent !== undefined && body.tools === undefined) changes.tools = draft.tools

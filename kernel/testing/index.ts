@@ -44,7 +44,9 @@ export async function createTestKernel(options: TestKernelOptions): Promise<Test
   const kernel = await Kernel.boot({
     configFile: options.configFile ?? join(REPO_ROOT, 'config', 'test.config.ts'),
     config: {
-      kernel: { dataDir, defaultAgent: 'demo', agents: { demo: TEST_AGENT }, logLevel: 'debug', ...options.kernel },
+      // Tests make workspaces with mkdtemp under the temp dir or use the repository: both are roots unless the test says otherwise.
+      // Titles are off unless a test turns them on: a title call would be one more recorded model request in every test.
+      kernel: { dataDir, workspaceRoots: [tmpdir(), process.cwd()], autoTitle: false, defaultAgent: 'demo', agents: { demo: TEST_AGENT }, logLevel: 'debug', ...options.kernel },
       plugins: options.plugins,
     },
     logger,

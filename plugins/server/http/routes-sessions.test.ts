@@ -1,4 +1,7 @@
 import t from 'tap'
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createTestKernel } from '../../../kernel/testing/index.js'
 import type { protocol } from '../../../kernel/index.js'
 import { waitFor } from './test-support.js'
@@ -63,6 +66,27 @@ t.test('POST /api/sessions rejects unknown provider, agent, model and bad bodies
   const proto = await call('POST', '/api/sessions', '{"__proto__": {"admin": true}}')
   t.equal(proto.status, 400, 'prototype poisoning is refused')
   t.equal(proto.json.error.code, 'REQUEST_BODY_MALFORMED')
+})
+
+t.test('POST /api/sessions refuses a workspace outside kernel.workspaceRoots (400 SESSION_WORKSPACE_OUTSIDE_ROOTS)', async (t) => {
+  const base = realpathSync(mkdtempSync(join(tmpdir(), 'routes-sessions-roots-')))
+  t.teardown(() => rmSync(base, { recursive: true, force: true }))
+  const root = join(base, 'root')
+  mkdirSync(join(root, 'project'), { recursive: true })
+  mkdirSync(join(base, 'elsewhere'))
+  const tk = await createTestKernel({ plugins: { 'provider-scripted': { chunkDelayMs: 0 }, 'server-http': { port: 0 } }, kernel: { workspaceRoots: [root] } })
+  t.teardown(tk.close)
+  const post = async (workspace: string) => {
+    const response = await fetch(`${tk.kernel.addresses[0]}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workspace }) })
+    return { status: response.status, json: (await response.json()) as { workspace?: string; error?: { code: string; message: string } } }
+  }
+  const outside = await post(join(base, 'elsewhere'))
+  t.equal(outside.status, 400)
+  t.equal(outside.json.error?.code, 'SESSION_WORKSPACE_OUTSIDE_ROOTS')
+  t.match(outside.json.error?.message, root, 'the message names the roots')
+  const inside = await post(join(root, 'project'))
+  t.equal(inside.status, 201)
+  t.equal(inside.json.workspace, join(root, 'project'))
 })
 
 t.test('413 for a body over bodyLimitBytes', async (t) => {
