@@ -12,6 +12,9 @@ export const ApiPaths = {
   permission: (id: string, askId: string) => `/api/sessions/${encodeURIComponent(id)}/permissions/${encodeURIComponent(askId)}`,
   revert: (id: string) => `/api/sessions/${encodeURIComponent(id)}/revert`,
   toolCall: (id: string, callId: string) => `/api/sessions/${encodeURIComponent(id)}/tool-calls/${encodeURIComponent(callId)}`,
+  regenerate: (id: string) => `/api/sessions/${encodeURIComponent(id)}/regenerate`,
+  editMessage: (id: string, messageId: string) => `/api/sessions/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/edit`,
+  compact: (id: string) => `/api/sessions/${encodeURIComponent(id)}/compact`,
 } as const
 
 /** Undo the files tools changed in a turn and every later one. */
@@ -71,6 +74,24 @@ export type PostMessageBody = z.infer<typeof postMessageBody>
 export interface PostMessageResponse {
   turnId: string
   messageId: string
+}
+
+/** `POST regenerate`: the turn that runs again and the answers it superseded. */
+export interface RegenerateResponse {
+  turnId: string
+  superseded: string[]
+}
+
+/** `POST messages/:messageId/edit`: the new session the conversation forked into, and the sent message. */
+export interface EditMessageResponse extends PostMessageResponse {
+  session: import('./records.js').SessionInfo
+}
+
+/** `POST compact`: the compaction message stored (its `compaction` part lists what it replaced). */
+export interface CompactResponse {
+  turnId: string
+  compacted: boolean
+  messageId?: string
 }
 
 export interface HealthResponse {

@@ -2,6 +2,7 @@ import { definePlugin, ShutdownStage, StartStage } from '../../../kernel/index.j
 import { configSchema, listenTarget } from './config.js'
 import { registerEventRoutes } from './routes-events.js'
 import { registerToolRoutes } from './routes-tools.js'
+import { registerConversationRoutes } from './routes-conversation.js'
 import { mountPluginRoutes } from './routes-plugins.js'
 import { registerSessionRoutes } from './routes-sessions.js'
 import { HttpServer } from './server.js'
@@ -23,6 +24,7 @@ export default definePlugin({
       registerSessionRoutes(server.app, { engine, sessionStore: ctx.resolve('sessionStore'), version: ctx.resolve('version') })
       registerEventRoutes(server.app, { engine, eventBus: ctx.resolve('eventBus'), hub: server.hub, isClosing: () => server.closing })
       registerToolRoutes(server.app, { engine })
+      registerConversationRoutes(server.app, { engine })
       mountPluginRoutes(server.app, ctx.registries.routes.list())
       const address = await server.listen(target)
       kernel.addresses.push(address)
