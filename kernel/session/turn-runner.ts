@@ -127,7 +127,7 @@ async function modelStep(deps: TurnDeps, input: TurnInput, turn: TurnContext): P
   const raw = deps.clientFor(session.provider).stream(request, { signal, session, turnId, onRetry })
   const timed = withStreamTimeouts(raw, { firstByteMs: deps.config.timeouts.providerFirstByteMs, idleMs: deps.config.timeouts.providerIdleMs })
   extend = timed.extend
-  const outcome = await consumeStream(deps, builder, timed.stream, { sessionId: session.id, turnId, messageId: message.id, providerId: session.provider }, signal)
+  const outcome = await consumeStream(deps, builder, timed.stream, { sessionId: session.id, turnId, messageId: message.id, activity: 'conversation', providerId: session.provider }, signal)
   builder.closeOpenPart()
   const hasCalls = message.parts.some((p) => p.kind === 'tool')
   message.finish = signal.aborted ? 'aborted' : outcome.error ? 'error' : hasCalls ? 'tool_calls' : outcome.finish
