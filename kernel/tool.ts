@@ -46,6 +46,11 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
   description: string
   kind: ToolKind
   inputSchema: S
+  /**
+   * The JSON Schema the model sees, for tools whose schema comes as JSON Schema (MCP servers). Without
+   * it the kernel converts `inputSchema`; with it, `inputSchema` still validates every call.
+   */
+  jsonSchema?: Record<string, unknown>
   /** What permission rules match against (a path, a command). */
   subject?: (args: z.output<S>) => string
   timeoutMs?: number

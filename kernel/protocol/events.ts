@@ -35,7 +35,28 @@ export type PlatformEvent =
     }
   | { type: 'permission.replied'; data: { askId: string; callId: string; reply: PermissionReply; message?: string; by: 'user' | 'timeout' | 'abort' } }
 
+  /** Global stream: an MCP server's connection state or its lists changed. */
+  | { type: 'mcp.server.updated'; data: McpServerStatus }
+  /** Global stream: tools were added to or removed from the tools registry at runtime (MCP). */
+  | { type: 'tools.changed'; data: { added: string[]; removed: string[]; source: string } }
+
 export type EventType = PlatformEvent['type']
+
+/** What the API and events say about one MCP server. */
+export interface McpServerStatus {
+  name: string
+  transport: 'stdio' | 'http' | 'sse'
+  state: 'connecting' | 'connected' | 'failed' | 'needs-auth' | 'disabled'
+  /** Why it failed or needs auth (no secrets). */
+  reason?: string
+  /** `config` servers come from the config file (cannot be removed through the API); `api` ones were added at runtime. */
+  origin: 'config' | 'api'
+  tools: number
+  prompts: number
+  resources: number
+  /** When the state last changed (ISO). */
+  since: string
+}
 
 export type PermissionReply = 'once' | 'always' | 'reject'
 

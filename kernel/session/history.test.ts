@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { MessageInfo, PartInfo } from '../protocol/index.js'
-import { orderByTurn, toChatMessages } from './history.js'
+import { orderByTurn, SUMMARY_PREFIX, toChatMessages } from './history.js'
 
 const part = (kind: PartInfo['kind'], data: Record<string, unknown>, ordinal = 0): PartInfo => ({ id: `p${Math.random()}`, messageId: 'm', ordinal, kind, data, createdAt: '', updatedAt: '' })
 const message = (id: string, turnId: string, role: MessageInfo['role'], parts: PartInfo[]): MessageInfo => ({
@@ -42,4 +42,33 @@ t.test('turn order: a message queued during a turn follows that turn, later turn
   const list = [message('1', 't1', 'user', []), message('2', 't2', 'user', []), message('3', 't1', 'assistant', []), message('4', 't2', 'assistant', [])]
   t.same(orderByTurn(list).map((m) => m.id), ['1', '3', '2', '4'])
   t.same(orderByTurn(list, 't1').map((m) => m.id), ['1', '3'])
+})
+
+t.test('a tool with its own JSON Schema is offered with it (MCP); others are converted from zod', async (t) => {
+  const { z } = await import('zod')
+  const { toToolSpec } = await import('./history.js')
+  const own = { name: 'srv__echo', description: 'Echo.', kind: 'other' as const, inputSchema: z.record(z.string(), z.unknown()), jsonSchema: { $schema: 'x', type: 'object', properties: { text: { type: 'string' } }, required: ['text'] }, execute: async () => ({ output: '' }) }
+  t.same(toToolSpec(own).inputSchema, { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] }, '$schema dropped, the rest as given')
+  t.equal(own.jsonSchema.$schema, 'x', 'the definition is not changed')
+  const converted = { ...own, name: 'plain', jsonSchema: undefined, inputSchema: z.object({ n: z.number() }).strict() }
+  t.match(toToolSpec(converted).inputSchema, { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] })
+})
+
+t.test('context: superseded answers are left out; after a compaction its summary comes first, replaced messages go', async (t) => {
+  const { contextMessages } = await import('./history.js')
+  const history = [
+    message('1', 't1', 'user', [part('text', { text: 'one' })]),
+    message('2', 't1', 'assistant', [part('text', { text: 'first answer' })]),
+    message('3', 't2', 'user', [part('text', { text: 'two' })]),
+    { ...message('4', 't2', 'assistant', [part('text', { text: 'old' })]), supersededAt: 'x' },
+    message('5', 't2', 'assistant', [part('text', { text: 'new' })]),
+    message('6', 't3', 'user', [part('text', { text: 'three' })]),
+    message('7', 't3', 'assistant', [part('compaction', { summary: 'S', replaced: ['1', '2'] })]),
+  ]
+  t.same(contextMessages(history).map((m) => m.id), ['7', '3', '5', '6'])
+  t.same(toChatMessages(history).map((m) => [m.role, m.content.map((c) => (c as { text: string }).text)]), [
+    ['user', [`${SUMMARY_PREFIX}\n\nS`, 'two']],
+    ['assistant', ['new']],
+    ['user', ['three']],
+  ], 'the summary and the next user message merge into one user message')
 })

@@ -104,7 +104,7 @@ const specCache = new WeakMap<ToolDefinition, ToolSpec>()
 export function toToolSpec(tool: ToolDefinition): ToolSpec {
   let spec = specCache.get(tool)
   if (!spec) {
-    const schema = z.toJSONSchema(tool.inputSchema as z.ZodType, { io: 'input' }) as Record<string, unknown>
+    const schema = tool.jsonSchema ? { ...tool.jsonSchema } : (z.toJSONSchema(tool.inputSchema as z.ZodType, { io: 'input' }) as Record<string, unknown>)
     delete schema.$schema
     spec = { name: tool.name, description: tool.description, inputSchema: schema }
     specCache.set(tool, spec)
