@@ -305,7 +305,7 @@ t.test('PATCH-style switches: model, provider/model, agent (with its tools), too
   await engine.prompt(session.id, { text: 'hi' })
   await done
   const assistant = (await engine.getSession(session.id)).messages[1]
-  t.match(assistant, { agent: 'bare', model: 'big' })
+  t.match(assistant, { agent: 'bare', model: 'big', tools: ['read_note'] })
   const request = tk.kernel.resolve<{ requests(): Array<{ request: { model: string; tools: Array<{ name: string }> } }> }>('providerScripted').requests()[0].request
   t.equal(request.model, 'big')
   t.same(request.tools.map((x) => x.name), ['read_note'])
