@@ -26,6 +26,11 @@ export interface ToolContext {
    * coded PERMISSION_REJECTED (message says why) when refused or unanswered.
    */
   ask(request: PermissionRequest): Promise<void>
+  /**
+   * Run another configured agent as a child session of this one (parent_id) and wait for its answer.
+   * Its events are relayed on this session's stream as `subagent.event`; aborting this call aborts it.
+   */
+  delegate?(request: import('./turn.js').DelegateRequest): Promise<import('./turn.js').DelegateResult>
   /** Called before a file is written or edited, with its path, so the turn can be reverted. */
   recordFileChange?(path: string): Promise<void>
   logger: import('./ports/types.js').Logger

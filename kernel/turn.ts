@@ -59,3 +59,35 @@ export interface CompactionContext {
   readonly estimatedTokens: number
   readonly contextTokens: number
 }
+
+/** What a tool asks for when it delegates to another agent (ToolContext.delegate). */
+export interface DelegateRequest {
+  /** Id of a configured agent. */
+  agent: string
+  /** The child's first (and only) user message. */
+  prompt: string
+  /** Shown as the child session's title. */
+  title?: string
+  /** Narrow the child's tools to these (only tools its agent has are kept). */
+  tools?: string[]
+  provider?: string
+  model?: string
+  /** Step limit of the child's turn (at most the kernel's `limits.maxSteps`). */
+  maxSteps?: number
+}
+
+/** subagent.spawn's context: who delegates, and how deep the child will be (a root session is depth 0). */
+export interface SpawnContext {
+  readonly parent: Readonly<SessionInfo>
+  readonly turnId: string
+  readonly callId: string
+  readonly depth: number
+}
+
+/** The outcome of a child run: its session, how its turn ended and its final answer (text). */
+export interface DelegateResult {
+  sessionId: string
+  finish: import('./protocol/index.js').FinishReason
+  answer: string
+  error?: { code: string; message: string }
+}

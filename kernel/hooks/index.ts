@@ -4,6 +4,7 @@ import { createRequestHooks } from './request.hooks.js'
 import { createSessionHooks } from './session.hooks.js'
 import { createStreamHooks } from './stream.hooks.js'
 import { createToolHooks } from './tool.hooks.js'
+import { createSubagentHooks } from './subagent.hooks.js'
 
 export * from './stages.js'
 export type { ReadyInfo, LifecycleKernel } from './lifecycle.hooks.js'
@@ -19,6 +20,7 @@ export function createHooks() {
     stream: Object.freeze(createStreamHooks()),
     message: Object.freeze(createMessageHooks()),
     tool: Object.freeze(createToolHooks()),
+    subagent: Object.freeze(createSubagentHooks()),
   })
 }
 export type KernelHooks = ReturnType<typeof createHooks>

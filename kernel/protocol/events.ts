@@ -35,6 +35,11 @@ export type PlatformEvent =
     }
   | { type: 'permission.replied'; data: { askId: string; callId: string; reply: PermissionReply; message?: string; by: 'user' | 'timeout' | 'abort' } }
 
+  /**
+   * A child session's event, relayed live on its parent's stream (and, nested, up to the root): the
+   * child's own stream carries the original.
+   */
+  | { type: 'subagent.event'; data: { sessionId: string; parentSessionId: string; callId: string; agent: string; depth: number; event: { type: string; data: unknown } } }
   /** Global stream: an MCP server's connection state or its lists changed. */
   | { type: 'mcp.server.updated'; data: McpServerStatus }
   /** Global stream: tools were added to or removed from the tools registry at runtime (MCP). */

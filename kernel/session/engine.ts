@@ -5,7 +5,7 @@ import { KernelErrorCode, PlatformError } from '../errors.js'
 import type { KernelHooks } from '../hooks/index.js'
 import type { Clock, EventBus, Ids, Locks, Logger, SessionStore } from '../ports/types.js'
 import type { ProviderClient } from '../provider.js'
-import { sessionStream, type PermissionRule, type PatchSessionBody, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
+import { sessionStream, type FinishReason, type PermissionRule, type PatchSessionBody, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
 import { createEventWriter, type EventWriter } from './event-writer.js'
 import { compact } from './compaction.js'
@@ -13,6 +13,8 @@ import { compactionOf, estimateTokens, orderByTurn, toChatMessages } from './his
 import { copyMessages } from './fork.js'
 import { sideCall } from './side-call.js'
 import { cleanTitle, TITLE_PROMPT } from './title.js'
+import { depthOf, finalAnswer, relayEvents } from './delegation.js'
+import type { DelegateRequest, DelegateResult, SessionDraft } from '../turn.js'
 import { resolveSessionDraft } from './resolve-session.js'
 import { FileHistory, type RevertResult } from './file-history.js'
 import { PermissionAsks } from './permission-asks.js'
@@ -35,7 +37,12 @@ export interface EngineDeps {
 }
 
 /** What a queued turn does: answer the user's message, or compact the conversation (manual). */
-type TurnJob = { kind: 'answer' } | { kind: 'compact'; done: (result: CompactResult | Error) => void }
+type TurnJob =
+  | { kind: 'answer'; signal?: AbortSignal; maxSteps?: number }
+  | { kind: 'compact'; done: (result: CompactResult | Error) => void }
+
+/** How a queued turn ended (also when it never started). */
+type TurnOutcome = { finish: FinishReason; error?: { code: string; message: string } }
 
 export interface CompactResult {
   turnId: string
@@ -79,6 +86,7 @@ export class SessionEngine {
       limits: { parallelTools: limits.parallelTools, toolOutputChars: limits.toolOutputChars, toolMs: timeouts.toolMs },
       files: this.#files,
       remember: (session, rules) => this.#rememberRules(session, rules),
+      delegate: (parent, request) => this.delegate(parent, request),
     }
   }
 
@@ -134,15 +142,43 @@ export class SessionEngine {
   }
 
   async createSession(body: CreateSessionBody): Promise<SessionInfo> {
-    const resolved = resolveSessionDraft(body, this.deps.config, this.deps.registries)
-    const draft = await this.deps.hooks.session.create.promise(resolved, { requestedBy: 'api' })
+    return this.#insertSession(resolveSessionDraft(body, this.deps.config, this.deps.registries), 'api')
+  }
+
+  /** session.create, store, announce. `wrap` decorates the new session's event writer (a child's relay). */
+  async #insertSession(resolved: SessionDraft, requestedBy: string, wrap?: (events: EventWriter) => EventWriter): Promise<SessionInfo> {
+    const draft = await this.deps.hooks.session.create.promise(resolved, { requestedBy })
     const now = this.deps.clock.now().toISOString()
     const session: SessionInfo = { id: this.deps.ids.next('ses'), ...draft, status: 'idle', seq: 0, createdAt: now, updatedAt: now }
     await this.deps.sessionStore.createSession(session)
     const runtime = this.#runtime(session.id)
+    if (wrap) runtime.events = wrap(runtime.events)
     runtime.seeded = true
     runtime.events.emit('session.created', session, { global: true })
     return session
+  }
+
+  /**
+   * Run another agent as a child session of `parent.sessionId` (ToolContext.delegate): subagent.spawn
+   * narrows the request, the child gets its own session (same workspace, parent_id set), its events are
+   * relayed on the parent's stream, and the call resolves with its final answer. Aborting
+   * `parent.signal` aborts the child (and so its own children).
+   */
+  async delegate(parent: { sessionId: string; turnId: string; callId: string; signal: AbortSignal }, request: DelegateRequest): Promise<DelegateResult> {
+    const parentSession = await this.#requireSession(parent.sessionId)
+    this.#refuseWhenClosing()
+    const depth = (await depthOf(parentSession, (id) => this.deps.sessionStore.getSession(id))) + 1
+    const spec = await this.deps.hooks.subagent.spawn.promise({ ...request }, { parent: parentSession, turnId: parent.turnId, callId: parent.callId, depth })
+    const resolved = resolveSessionDraft({ agent: spec.agent, provider: spec.provider, model: spec.model, workspace: parentSession.workspace }, this.deps.config, this.deps.registries, { keepWorkspace: true })
+    const draft: SessionDraft = { ...resolved, tools: spec.tools ? resolved.tools.filter((t) => spec.tools!.includes(t)) : resolved.tools, title: spec.title?.slice(0, 200) ?? null, parentId: parentSession.id }
+    const relayTo = this.#runtime(parentSession.id).events
+    const child = await this.#insertSession(draft, 'subagent', (events) => relayEvents(events, relayTo, { parentSessionId: parentSession.id, callId: parent.callId, agent: draft.agent, depth }))
+    const runtime = this.#runtime(child.id)
+    const { turnId } = await this.#postUserMessage(child, runtime, { text: spec.prompt })
+    const maxSteps = spec.maxSteps ? Math.min(spec.maxSteps, this.deps.config.limits.maxSteps) : undefined
+    const outcome = await this.#enqueue(runtime, child.id, turnId, { kind: 'answer', signal: parent.signal, ...(maxSteps ? { maxSteps } : {}) })
+    const messages = (await this.deps.sessionStore.listMessages(child.id)).filter((m) => m.turnId === turnId)
+    return { sessionId: child.id, finish: outcome.finish, answer: finalAnswer(messages), ...(outcome.error ? { error: outcome.error } : {}) }
   }
 
   /** Switch agent, model or tools from the next turn on (a running turn keeps what it started with), or rename. */
@@ -195,6 +231,13 @@ export class SessionEngine {
     const session = await this.#requireSession(sessionId)
     this.#refuseWhenClosing()
     const runtime = await this.#seededRuntime(session)
+    const sent = await this.#postUserMessage(session, runtime, body)
+    void this.#enqueue(runtime, sessionId, sent.turnId, { kind: 'answer' })
+    return sent
+  }
+
+  /** Store and announce a user message under a new turn id. */
+  async #postUserMessage(session: SessionInfo, runtime: SessionRuntime, body: PostMessageBody): Promise<{ turnId: string; messageId: string }> {
     const turnId = this.deps.ids.next('trn')
     const message = this.#userMessage(session, turnId, body)
     await this.#persist(message, turnId)
@@ -205,7 +248,6 @@ export class SessionEngine {
       events.emit('part.completed', { messageId: message.id, part })
     }
     events.emit('message.completed', { id: message.id, finish: 'stop' })
-    this.#enqueue(runtime, sessionId, turnId, { kind: 'answer' })
     return { turnId, messageId: message.id }
   }
 
@@ -227,7 +269,7 @@ export class SessionEngine {
     const answers = messages.filter((m) => m.turnId === last.turnId && m.role === 'assistant' && !compactionOf(m))
     for (const answer of answers) await this.#persist({ ...answer, supersededAt: at }, last.turnId)
     if (answers.length > 0) runtime.events.emit('message.superseded', { turnId: last.turnId, messageIds: answers.map((m) => m.id), at })
-    this.#enqueue(runtime, sessionId, last.turnId, { kind: 'answer' })
+    void this.#enqueue(runtime, sessionId, last.turnId, { kind: 'answer' })
     return { turnId: last.turnId, superseded: answers.map((m) => m.id) }
   }
 
@@ -267,7 +309,7 @@ export class SessionEngine {
     this.#refuseWhenClosing()
     const runtime = await this.#seededRuntime(session)
     const turnId = this.deps.ids.next('trn')
-    const result = await new Promise<CompactResult | Error>((done) => this.#enqueue(runtime, sessionId, turnId, { kind: 'compact', done }))
+    const result = await new Promise<CompactResult | Error>((done) => void this.#enqueue(runtime, sessionId, turnId, { kind: 'compact', done }))
     if (result instanceof Error) throw result
     return result
   }
@@ -276,12 +318,16 @@ export class SessionEngine {
     if (this.#closing) throw new PlatformError('SESSION_SERVER_CLOSING', 'The server is shutting down; try again once it is back.', { httpStatus: 503, retryable: true })
   }
 
-  #enqueue(runtime: SessionRuntime, sessionId: string, turnId: string, job: TurnJob): void {
+  /** Queue a turn behind the session's earlier ones; resolves with how it ended. */
+  #enqueue(runtime: SessionRuntime, sessionId: string, turnId: string, job: TurnJob): Promise<TurnOutcome> {
     runtime.queued += 1
-    runtime.tail = runtime.tail.then(() => this.#runTurn(sessionId, turnId, job)).catch((error) => {
+    const outcome = runtime.tail.then(() => this.#runTurn(sessionId, turnId, job)).catch((error): TurnOutcome => {
       this.deps.logger.error('turn crashed', { sessionId, turnId, error: String(error) })
       if (job.kind === 'compact') job.done(error as Error)
+      return { finish: 'error', error: { code: KernelErrorCode.PROVIDER_STREAM_FAILED, message: `The turn failed: ${(error as Error).message}` } }
     })
+    runtime.tail = outcome.then(() => undefined)
+    return outcome
   }
 
   /** Abort the running turn of a session; false when none runs here. */
@@ -309,10 +355,14 @@ export class SessionEngine {
     await this.#scopes.endAll('shutdown')
   }
 
-  async #runTurn(sessionId: string, turnId: string, job: TurnJob): Promise<void> {
+  async #runTurn(sessionId: string, turnId: string, job: TurnJob): Promise<TurnOutcome> {
     const runtime = this.#runtime(sessionId)
     runtime.queued -= 1
-    const refuse = (error: PlatformError) => (job.kind === 'compact' ? job.done(error) : undefined)
+    const refuse = (error: PlatformError): TurnOutcome => {
+      if (job.kind === 'compact') job.done(error)
+      return { finish: 'error', error: { code: error.code, message: error.message } }
+    }
+    if (job.kind === 'answer' && job.signal?.aborted) return { finish: 'aborted' }
     if (this.#closing) return refuse(new PlatformError('SESSION_SERVER_CLOSING', 'The server is shutting down.', { httpStatus: 503, retryable: true }))
     const lock = await this.deps.locks.tryAcquire(`lock:session:${sessionId}`, LOCK_TTL_MS)
     const { events } = runtime
@@ -324,6 +374,9 @@ export class SessionEngine {
     const renew = setInterval(() => void lock.refresh(LOCK_TTL_MS), LOCK_TTL_MS / 3)
     const controller = new AbortController()
     runtime.active = controller
+    // A delegated turn ends with the call that started it.
+    const onOuterAbort = () => controller.abort(new PlatformError(KernelErrorCode.TURN_ABORTED, 'The delegating call was aborted.'))
+    if (job.kind === 'answer') job.signal?.addEventListener('abort', onOuterAbort, { once: true })
     try {
       const session = await this.#requireSession(sessionId)
       // Another writer (another server instance) moved the session on since this one last did: reload.
@@ -336,7 +389,7 @@ export class SessionEngine {
         .catch((error: unknown) => this.deps.logger.error('storing the busy status failed', { sessionId, error: String(error) }))
       events.emit('turn.started', { turnId })
       const deps: TurnDeps = { ...this.deps, clientFor: (id) => this.#client(id), persist: (m, t) => this.#persist(m, t), history: () => this.#history(session), tools: this.#tools }
-      const run = job.kind === 'answer' ? runTurn(deps, { session, turnId, signal: controller.signal, events }) : this.#compactJob(deps, session, turnId, controller.signal, events, job)
+      const run = job.kind === 'answer' ? runTurn(deps, { session, turnId, signal: controller.signal, events, maxSteps: job.maxSteps }) : this.#compactJob(deps, session, turnId, controller.signal, events, job)
       const result = await run.catch((error: unknown) => {
         const failure = { code: (error as PlatformError).code ?? KernelErrorCode.PROVIDER_STREAM_FAILED, message: (error as Error).message }
         events.emit('error', { ...failure, turnId })
@@ -346,7 +399,9 @@ export class SessionEngine {
       await busyStored
       await this.#setStatus(session, runtime.queued > 0 ? 'busy' : 'idle', events)
       if (job.kind === 'answer' && result.finish !== 'error' && result.finish !== 'aborted') this.#titleLater(deps, session, turnId, events)
+      return result
     } finally {
+      if (job.kind === 'answer') job.signal?.removeEventListener('abort', onOuterAbort)
       clearInterval(renew)
       runtime.active = null
       await lock.release()
@@ -374,7 +429,7 @@ export class SessionEngine {
 
   /** After a session's first answered turn, name it with a short model call (a `title` activity), in the background. */
   #titleLater(deps: TurnDeps, session: SessionInfo, turnId: string, events: EventWriter): void {
-    if (!this.deps.config.autoTitle || session.title !== null) return
+    if (!this.deps.config.autoTitle || session.title !== null || session.parentId !== null) return
     const work = (async () => {
       const first = (await this.#history(session)).find((m) => m.role === 'user')
       const text = first?.parts.find((p) => p.kind === 'text')?.data.text

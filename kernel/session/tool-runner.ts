@@ -5,7 +5,7 @@ import { decideByRules, escapeGlob } from '../permission-rules.js'
 import type { PermissionRule, SessionInfo, ToolUpdate } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
 import type { PermissionRequest, ToolContext, ToolDefinition, ToolResult } from '../tool.js'
-import type { TurnContext } from '../turn.js'
+import type { DelegateRequest, DelegateResult, TurnContext } from '../turn.js'
 import type { EventWriter } from './event-writer.js'
 import type { PermissionAsks } from './permission-asks.js'
 import { ALLOWED_BY_DEFAULT, errorResult, parseCall, READ_ONLY_KINDS, truncateOutput } from './tool-call.js'
@@ -20,6 +20,8 @@ export interface ToolRunDeps {
   limits: { parallelTools: number; toolOutputChars: number; toolMs: number }
   /** Add rules to the session's own list and store them ("always" answers); the session object is updated too. */
   remember(session: SessionInfo, rules: PermissionRule[]): Promise<void>
+  /** Run another agent as a child session (ToolContext.delegate). */
+  delegate(parent: { sessionId: string; turnId: string; callId: string; signal: AbortSignal }, request: DelegateRequest): Promise<DelegateResult>
   /** Keeps file contents before a tool changes them (undo per turn). */
   files: { record(sessionId: string, turnId: string, path: string): Promise<void> }
 }
@@ -173,6 +175,7 @@ async function execute(deps: ToolRunDeps, tool: ToolDefinition, args: Record<str
     reportProgress: (progress) => update(step, call, { state: 'running', progress }),
     ask: (request: PermissionRequest) => askInside(deps, tool, call, step, request),
     recordFileChange: (path) => deps.files.record(step.session.id, step.turn.turnId, path),
+    delegate: (request) => deps.delegate({ sessionId: step.session.id, turnId: step.turn.turnId, callId: call.callId, signal }, request),
   }
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_, reject) => {

@@ -35,6 +35,8 @@ export interface TurnInput {
   turnId: string
   signal: AbortSignal
   events: EventWriter
+  /** This turn's step limit when lower than `limits.maxSteps` (a delegated child's budget). */
+  maxSteps?: number
 }
 
 type TurnError = { code: string; message: string; retryable?: boolean }
@@ -61,7 +63,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
     if (outcome.error) return fail(outcome.error)
     const pending = message.parts.filter((p) => p.kind === 'tool' && p.data.state === 'pending')
     if (pending.length === 0) return { finish: message.finish ?? 'stop' }
-    if (step >= deps.config.limits.maxSteps) {
+    if (step >= (input.maxSteps ?? deps.config.limits.maxSteps)) {
       for (const part of pending) Object.assign(part.data, { state: 'error', output: 'Not run: the turn reached its step limit.', error: { code: 'TURN_MAX_STEPS', message: 'step limit reached' } })
       await deps.persist(message, turnId)
       return { finish: 'max_steps' }

@@ -1,0 +1,40 @@
+import type { MessageInfo, SessionInfo } from '../protocol/index.js'
+import type { EventWriter } from './event-writer.js'
+
+/** How many parents a session has (a root session is 0). Stops at 64 in case of a broken chain. */
+export async function depthOf(session: SessionInfo, get: (id: string) => Promise<SessionInfo | null>): Promise<number> {
+  let depth = 0
+  let parentId = session.parentId
+  while (parentId && depth < 64) {
+    depth += 1
+    parentId = (await get(parentId))?.parentId ?? null
+  }
+  return depth
+}
+
+/** A child turn's answer: the text of its last assistant message that has any. */
+export function finalAnswer(messages: MessageInfo[]): string {
+  for (const message of [...messages].reverse()) {
+    if (message.role !== 'assistant' || message.supersededAt) continue
+    const text = message.parts.filter((p) => p.kind === 'text').map((p) => String(p.data.text ?? '')).join('').trim()
+    if (text) return text
+  }
+  return ''
+}
+
+/**
+ * A child session's event writer that also relays each event to the parent's stream as
+ * `subagent.event` (tagged with the child session id). Relayed events of grandchildren are relayed
+ * again, so the root sees the whole tree.
+ */
+export function relayEvents(events: EventWriter, parent: EventWriter, tag: { parentSessionId: string; callId: string; agent: string; depth: number }): EventWriter {
+  let sessionId = ''
+  return {
+    emit(type, data, options) {
+      if (type === 'session.created') sessionId = (data as SessionInfo).id
+      events.emit(type, data, options)
+      parent.emit('subagent.event', { sessionId, ...tag, event: { type, data } })
+    },
+    flush: () => Promise.all([events.flush(), parent.flush()]).then(([last]) => last),
+  }
+}
