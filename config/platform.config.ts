@@ -45,6 +45,8 @@ export default defineConfig({
     // Agents from config/agents/*.md (frontmatter + system prompt) and the API; AGENTS.md, LLXPRT.md,
     // GEMINI.md and CLAUDE.md from the workspace up to the git root join the system prompt.
     'agent-personas': true,
+    // The task tool: delegate to another configured agent, run as a child session (depth 3, 8 per turn).
+    'agent-subagents': { maxDepth: 3, maxChildrenPerTurn: 8 },
     // execute_code: JavaScript in a child process under Node's permission model, time and memory limits.
     // Python is NOT contained beyond limits (it can read what the server's user can): off by default.
     'tool-code-exec': { python: false },

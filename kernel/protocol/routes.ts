@@ -15,6 +15,7 @@ export const ApiPaths = {
   regenerate: (id: string) => `/api/sessions/${encodeURIComponent(id)}/regenerate`,
   editMessage: (id: string, messageId: string) => `/api/sessions/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/edit`,
   compact: (id: string) => `/api/sessions/${encodeURIComponent(id)}/compact`,
+  children: (id: string) => `/api/sessions/${encodeURIComponent(id)}/children`,
 } as const
 
 /** Undo the files tools changed in a turn and every later one. */

@@ -1,4 +1,5 @@
 import type { MessageInfo, SessionInfo } from '../protocol/index.js'
+import type { NewEvent } from '../ports/types.js'
 import type { EventWriter } from './event-writer.js'
 
 /** How many parents a session has (a root session is 0). Stops at 64 in case of a broken chain. */
@@ -24,8 +25,8 @@ export function finalAnswer(messages: MessageInfo[]): string {
 
 /**
  * A child session's event writer that also relays each event to the parent's stream as
- * `subagent.event` (tagged with the child session id). Relayed events of grandchildren are relayed
- * again, so the root sees the whole tree.
+ * `subagent.event` (tagged with the child session id and depth). Grandchildren's events pass up
+ * unchanged, so the root sees the whole tree, each event tagged with the session that made it.
  */
 export function relayEvents(events: EventWriter, parent: EventWriter, tag: { parentSessionId: string; callId: string; agent: string; depth: number }): EventWriter {
   let sessionId = ''
@@ -33,7 +34,9 @@ export function relayEvents(events: EventWriter, parent: EventWriter, tag: { par
     emit(type, data, options) {
       if (type === 'session.created') sessionId = (data as SessionInfo).id
       events.emit(type, data, options)
-      parent.emit('subagent.event', { sessionId, ...tag, event: { type, data } })
+      // A grandchild's relayed event goes up as it is: it already names its own session and depth.
+      if (type === 'subagent.event') parent.emit('subagent.event', data as NewEvent<'subagent.event'>['data'])
+      else parent.emit('subagent.event', { sessionId, ...tag, event: { type, data } })
     },
     flush: () => Promise.all([events.flush(), parent.flush()]).then(([last]) => last),
   }

@@ -222,6 +222,11 @@ export class SessionEngine {
     return { ...session, messages: orderByTurn(await this.deps.sessionStore.listMessages(id)) }
   }
 
+  /** The session without its messages; 404 when unknown. */
+  getSessionInfo(id: string): Promise<SessionInfo> {
+    return this.#requireSession(id)
+  }
+
   listSessions(filter: { parentId?: string | null; limit?: number } = {}): Promise<SessionInfo[]> {
     return this.deps.sessionStore.listSessions(filter)
   }

@@ -31,6 +31,8 @@ export const configSchema = z
     chunkChars: z.number().int().min(1).default(24),
     /** Replies, used in order per model call; the last one repeats. Defaults to the demo reply. */
     replies: z.array(z.array(scriptStepSchema).min(1)).min(1).default([DEMO_REPLY]),
+    /** Replies per model id, each list with its own counter (e.g. agents on different models answering differently). */
+    modelReplies: z.record(z.string().min(1), z.array(z.array(scriptStepSchema).min(1)).min(1)).default({}),
     /** Context window of every scripted model, in tokens (small values make compaction easy to test). */
     contextWindow: z.number().int().positive().default(200_000),
     /**

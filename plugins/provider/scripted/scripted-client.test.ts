@@ -68,3 +68,12 @@ t.test('title and compaction calls are answered from the request and do not cons
   const scripted = createScriptedService(configSchema.parse({ chunkDelayMs: 0, titleReply: [{ type: 'text', text: 'Fixed title' }] }))
   t.equal(text(await drain(scripted.client.stream({ ...request, activity: 'title' }, call()))), 'Fixed title')
 })
+
+t.test('modelReplies: a model with its own list answers from it, with its own counter', async (t) => {
+  const service = createScriptedService(configSchema.parse({ chunkDelayMs: 0, replies: [[{ type: 'text', text: 'shared' }]], modelReplies: { r: [[{ type: 'text', text: 'r1' }], [{ type: 'text', text: 'r2' }]] } }))
+  const text = async (model: string) => (await drain(service.client.stream({ ...request, model }, call()))).flatMap((c) => (c.type === 'text' ? [c.delta] : [])).join('')
+  t.equal(await text('r'), 'r1')
+  t.equal(await text('demo'), 'shared')
+  t.equal(await text('r'), 'r2')
+  t.equal(await text('r'), 'r2', 'the last one repeats')
+})

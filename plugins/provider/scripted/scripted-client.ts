@@ -67,6 +67,17 @@ export function createScriptedService(options: ScriptedOptions): ScriptedProvide
   let replies = options.replies
   let delay = options.chunkDelayMs
   let calls = 0
+  const modelCalls = new Map<string, number>()
+  const nextReply = (model: string): { reply: ScriptStep[]; index: number } => {
+    const own = options.modelReplies[model]
+    if (own) {
+      const index = modelCalls.get(model) ?? 0
+      modelCalls.set(model, index + 1)
+      return { reply: own[Math.min(index, own.length - 1)], index }
+    }
+    const index = calls++
+    return { reply: replies[Math.min(index, replies.length - 1)], index }
+  }
   const recorded: RecordedRequest[] = []
 
   async function* stream(request: ModelRequest, call: ProviderCallOptions): AsyncGenerator<StreamChunk> {
@@ -74,8 +85,7 @@ export function createScriptedService(options: ScriptedOptions): ScriptedProvide
     recorded.push({ at: new Date().toISOString(), sessionId: call.session.id, turnId: call.turnId, request })
     if (recorded.length > options.recordLimit) recorded.splice(0, recorded.length - options.recordLimit)
     const side = sideReply(request, options)
-    const index = side ? -1 : calls++
-    const reply = side ?? replies[Math.min(index, replies.length - 1)]
+    const { reply, index } = side ? { reply: side, index: -1 } : nextReply(request.model)
     for (const [stepIndex, step] of reply.entries()) {
       for (const chunk of toChunks(step, options.chunkChars, index, stepIndex)) {
         if (call.signal.aborted) return
@@ -91,6 +101,7 @@ export function createScriptedService(options: ScriptedOptions): ScriptedProvide
     setReplies(next) {
       replies = next
       calls = 0
+      modelCalls.clear()
     },
     setChunkDelay(ms) {
       delay = ms

@@ -42,6 +42,13 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     return engine.getSession(id)
   })
 
+  app.get(sessionPath('/children'), async (request): Promise<protocol.SessionInfo[]> => {
+    const { id } = parsePart(idParams, request.params, 'params')
+    const { limit } = parsePart(listQuery, request.query, 'querystring')
+    await engine.getSessionInfo(id)
+    return engine.listSessions({ parentId: id, limit: limit ?? 100 })
+  })
+
   app.post(sessionPath('/messages'), async (request, reply) => {
     const { id } = parsePart(idParams, request.params, 'params')
     const body = parsePart(protocol.postMessageBody, request.body, 'body')
