@@ -20,6 +20,11 @@ export interface StreamContext {
   readonly partId?: string
   /** Why the model was called (usage is attributed to it); `conversation` when absent. */
   readonly activity?: ModelActivity
+  /** The call's provider and model, its step in the turn (0 for side calls) and when it was sent (epoch ms). */
+  readonly provider?: string
+  readonly model?: string
+  readonly step?: number
+  readonly startedAt?: number
 }
 
 /** A session about to be created; session.create taps may refine it. */
@@ -39,6 +44,14 @@ export interface SessionDraft {
 export interface Rejection {
   code: string
   message: string
+  /**
+   * Ask the user instead of refusing outright (e.g. a budget would be exceeded): the kernel emits a
+   * `permission.asked` (tool `model_call`, kind `budget`, summary = `message`) outside any hook
+   * timeout. On `once` / `always` the call goes ahead and `onAllowed` hears the reply; on `reject`,
+   * a timeout or an abort the call is refused with this rejection.
+   */
+  askUser?: boolean
+  onAllowed?(reply: 'once' | 'always'): void
 }
 
 /**

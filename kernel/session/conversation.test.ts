@@ -16,6 +16,19 @@ export default definePlugin({
     })
   },
 })`,
+  'budget.ts': `
+import { definePlugin } from 'agent-platform/kernel'
+export const allowed: string[] = []
+export default definePlugin({
+  name: 'budget-ask',
+  register(ctx) {
+    let open = false
+    ctx.hooks.request.admit.tapPromise({}, async () => open ? undefined : {
+      code: 'BUDGET_TEST_EXCEEDED', message: 'This call would pass the session budget. Continue?', askUser: true,
+      onAllowed: (reply) => { allowed.push(reply); if (reply === 'always') open = true },
+    })
+  },
+})`,
   'platform.config.ts': '',
 })
 t.teardown(() => outside.remove())
@@ -236,4 +249,25 @@ t.test('each answer records the tools offered; a switch mid-session shows in the
   const answers = (await engine.getSession(session.id)).messages.filter((m): m is MessageInfo => m.role === 'assistant')
   t.same(answers[0].tools, session.tools, 'first answer: the session tools')
   t.same(answers[1].tools, [], 'after the switch: none')
+})
+
+t.test('request.admit may ask the user (a budget): once/always let the call go ahead, reject refuses it', async (t) => {
+  const tk = await boot(t, { replies: [say('paid for')] }, {}, { 'budget-ask': { resolve: './budget.ts' } })
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({})
+  const events = recorder(tk, session.id)
+  const replies = ['once', 'reject', 'always']
+  void tk.kernel.resolve('eventBus').subscribe(`session:${session.id}`, (e) => {
+    if (e.type === 'permission.asked') void engine.replyPermission(session.id, (e.data as { askId: string }).askId, replies.shift() as 'once')
+  })
+  await turn(tk, session.id, 'one', events)
+  const asked = events.seen.filter((e) => e.type === 'permission.asked').map((e) => e.data)
+  t.match(asked, [{ tool: 'model_call', kind: 'budget', summary: 'This call would pass the session budget. Continue?', reason: 'BUDGET_TEST_EXCEEDED' }])
+  t.match((await engine.getSession(session.id)).messages.at(-1)?.parts[0].data, { text: 'paid for' }, 'allowed once: answered')
+  await turn(tk, session.id, 'two', events)
+  t.match(events.seen.filter((e) => e.type === 'turn.completed').at(-1)?.data, { finish: 'error', error: { code: 'BUDGET_TEST_EXCEEDED' } }, 'rejected: refused with the rejection')
+  await turn(tk, session.id, 'three', events)
+  await turn(tk, session.id, 'four', events)
+  t.equal(events.seen.filter((e) => e.type === 'permission.asked').length, 3, 'after "always" the plugin stopped asking')
+  t.match(events.seen.filter((e) => e.type === 'turn.completed').at(-1)?.data, { finish: 'stop' })
 })

@@ -30,6 +30,7 @@ export async function sideCall(deps: SideCallDeps, input: SideCallInput): Promis
   if (rejection) throw new PlatformError(rejection.code, rejection.message)
   request = await deps.hooks.request.build.promise(request, turn)
   void deps.notify(deps.hooks.request.sent, request, turn)
+  const startedAt = Date.now()
   const raw = deps.clientFor(session.provider).stream(request, { signal, session, turnId })
   const timed = withStreamTimeouts(raw, { firstByteMs: deps.config.timeouts.providerFirstByteMs, idleMs: deps.config.timeouts.providerIdleMs })
   let text = ''
@@ -39,7 +40,7 @@ export async function sideCall(deps: SideCallDeps, input: SideCallInput): Promis
     if (chunk.type === 'text') text += chunk.delta
     else if (chunk.type === 'usage') {
       usage = chunk.usage
-      if (isTapped(deps.hooks.stream.usage)) void deps.notify(deps.hooks.stream.usage, chunk.usage, { sessionId: session.id, turnId, messageId: '', activity })
+      if (isTapped(deps.hooks.stream.usage)) void deps.notify(deps.hooks.stream.usage, chunk.usage, { sessionId: session.id, turnId, messageId: '', activity, provider: session.provider, model: session.model, step: 0, startedAt })
     } else if (chunk.type === 'error') throw new PlatformError(chunk.code, chunk.message, { retryable: chunk.retryable })
   }
   if (signal.aborted) throw new PlatformError(KernelErrorCode.TURN_ABORTED, `The ${activity} call was aborted.`)

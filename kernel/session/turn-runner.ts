@@ -4,7 +4,7 @@ import type { Clock, Ids, Logger, SessionStore } from '../ports/types.js'
 import type { ModelRequest, ProviderClient, StreamChunk, UsageReport } from '../provider.js'
 import type { FinishReason, MessageInfo, SessionInfo } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
-import type { StreamContext, TurnContext } from '../turn.js'
+import type { Rejection, StreamContext, TurnContext } from '../turn.js'
 import type { EventWriter } from './event-writer.js'
 import { compact } from './compaction.js'
 import { estimateTokens, toChatMessages, toToolSpec } from './history.js'
@@ -108,7 +108,7 @@ async function modelStep(deps: TurnDeps, input: TurnInput, turn: TurnContext): P
   }
   let request: ModelRequest = { provider: session.provider, model: session.model, activity: 'conversation', system, messages, tools: specs, extra: {} }
   const rejection = await deps.hooks.request.admit.promise(request, turn)
-  if (rejection) return { rejected: rejection }
+  if (rejection && !(rejection.askUser && (await allowedByUser(deps, input, turn, rejection)))) return { rejected: { code: rejection.code, message: rejection.message } }
   request = await deps.hooks.request.build.promise(request, turn)
 
   const now = deps.clock.now().toISOString()
@@ -126,10 +126,11 @@ async function modelStep(deps: TurnDeps, input: TurnInput, turn: TurnContext): P
     extend(info.delayMs)
     events.emit('session.status', { sessionId: session.id, status: 'retrying', attempt: info.attempt, message: `${info.reason}; retrying in ${Math.round(info.delayMs / 100) / 10} s` }, { global: true })
   }
+  const startedAt = Date.now()
   const raw = deps.clientFor(session.provider).stream(request, { signal, session, turnId, onRetry })
   const timed = withStreamTimeouts(raw, { firstByteMs: deps.config.timeouts.providerFirstByteMs, idleMs: deps.config.timeouts.providerIdleMs })
   extend = timed.extend
-  const outcome = await consumeStream(deps, builder, timed.stream, { sessionId: session.id, turnId, messageId: message.id, activity: 'conversation', providerId: session.provider }, signal)
+  const outcome = await consumeStream(deps, builder, timed.stream, { sessionId: session.id, turnId, messageId: message.id, activity: 'conversation', provider: session.provider, model: session.model, step: turn.step, startedAt, providerId: session.provider }, signal)
   builder.closeOpenPart()
   const hasCalls = message.parts.some((p) => p.kind === 'tool')
   message.finish = signal.aborted ? 'aborted' : outcome.error ? 'error' : hasCalls ? 'tool_calls' : outcome.finish
@@ -139,6 +140,15 @@ async function modelStep(deps: TurnDeps, input: TurnInput, turn: TurnContext): P
   const tokens = outcome.usage ? { input: outcome.usage.input, output: outcome.usage.output, reasoning: outcome.usage.reasoning, cacheRead: outcome.usage.cacheRead, cacheWrite: outcome.usage.cacheWrite } : undefined
   events.emit('message.completed', { id: message.id, finish: message.finish, ...(tokens ? { tokens } : {}) })
   return { message, outcome }
+}
+
+/** A request.admit refusal that asks the user first (a budget): true when they let the call go ahead. */
+async function allowedByUser(deps: TurnDeps, input: TurnInput, turn: TurnContext, rejection: Rejection): Promise<boolean> {
+  const ask = { sessionId: input.session.id, callId: `model:${input.turnId}:${turn.step}`, tool: 'model_call', kind: 'budget', summary: rejection.message, patterns: [rejection.code], reason: rejection.code }
+  const outcome = await deps.tools.asks.ask(ask, input.events, input.signal)
+  if (outcome.reply === 'reject') return false
+  rejection.onAllowed?.(outcome.reply)
+  return true
 }
 
 /** The model's context window in tokens: what its provider says, else `limits.contextTokens`. */
