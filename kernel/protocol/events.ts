@@ -33,6 +33,8 @@ export type PlatformEvent =
       type: 'permission.asked'
       data: { askId: string; callId: string; tool: string; kind: string; summary: string; patterns: string[]; reason: string; options: PermissionReply[] }
     }
+  /** An answer given through another server instance, for the instance whose turn asked (it then emits permission.replied). */
+  | { type: 'permission.answer'; data: { askId: string; reply: PermissionReply; message?: string } }
   | { type: 'permission.replied'; data: { askId: string; callId: string; reply: PermissionReply; message?: string; by: 'user' | 'timeout' | 'abort' } }
 
   /**

@@ -78,7 +78,7 @@ export class SessionEngine {
 
   constructor(private readonly deps: EngineDeps) {
     this.#scopes = new SessionScopes({ container: deps.container, hooks: deps.hooks, notify: deps.notify, idleMs: deps.config.sessionIdleMs, logger: deps.logger })
-    this.#asks = new PermissionAsks({ ids: deps.ids, timeoutMs: deps.config.timeouts.askMs })
+    this.#asks = new PermissionAsks({ ids: deps.ids, timeoutMs: deps.config.timeouts.askMs, eventBus: deps.eventBus })
     this.#files = new FileHistory({ dir: join(resolve(deps.config.dataDir), 'file-history') })
     const { limits, timeouts } = deps.config
     this.#tools = {
@@ -103,10 +103,33 @@ export class SessionEngine {
     this.#runtime(session.id).events.emit('session.updated', { id: session.id, changes: { permissions } }, { global: true })
   }
 
-  /** Answer an open permission question of a session (from the API). */
+  /**
+   * Answer an open permission question of a session (from the API). When the turn that asked runs on
+   * another server instance, the answer goes to it as a `permission.answer` event on the session
+   * stream, once the stream's recent log shows the question open.
+   */
   async replyPermission(sessionId: string, askId: string, reply: 'once' | 'always' | 'reject', message?: string): Promise<void> {
     await this.#requireSession(sessionId)
-    this.#asks.reply(sessionId, askId, reply, message)
+    if (this.#asks.holds(sessionId, askId)) return this.#asks.reply(sessionId, askId, reply, message)
+    if (!(await this.#openElsewhere(sessionId, askId))) return this.#asks.reply(sessionId, askId, reply, message)
+    await this.deps.eventBus.append(sessionStream(sessionId), { type: 'permission.answer', sessionId, data: { askId, reply, ...(message ? { message } : {}) } })
+  }
+
+  /** Whether the session stream's recent events hold `permission.asked` for askId and no reply yet. */
+  async #openElsewhere(sessionId: string, askId: string): Promise<boolean> {
+    const stream = sessionStream(sessionId)
+    const head = await this.deps.eventBus.head(stream)
+    const window = Math.min(2_000, this.deps.config.limits.eventRetention - 1)
+    const recent = await this.deps.eventBus.readSince(stream, Math.max(0, head - window))
+    if (!recent.ok) return false
+    let open = false
+    for (const event of recent.events) {
+      const id = (event.data as { askId?: string }).askId
+      if (id !== askId) continue
+      if (event.type === 'permission.asked') open = true
+      else if (event.type === 'permission.replied' || event.type === 'permission.answer') open = false
+    }
+    return open
   }
 
   /**

@@ -1,6 +1,6 @@
 import { KernelErrorCode, PlatformError } from '../errors.js'
-import type { Ids } from '../ports/types.js'
-import type { PermissionReply } from '../protocol/index.js'
+import type { EventBus, Ids } from '../ports/types.js'
+import { sessionStream, type PermissionReply } from '../protocol/index.js'
 import type { EventWriter } from './event-writer.js'
 
 export interface AskInput {
@@ -32,24 +32,38 @@ interface Pending {
  */
 export class PermissionAsks {
   readonly #pending = new Map<string, Pending>()
-  constructor(private readonly deps: { ids: Ids; timeoutMs: number }) {}
+  constructor(private readonly deps: { ids: Ids; timeoutMs: number; eventBus?: EventBus }) {}
+
+  /** Whether this process holds the open question `askId` of the session. */
+  holds(sessionId: string, askId: string): boolean {
+    return this.#pending.get(askId)?.sessionId === sessionId
+  }
 
   async ask(input: AskInput, events: EventWriter, signal: AbortSignal): Promise<AskOutcome> {
     const askId = this.deps.ids.next('ask')
     const options: PermissionReply[] = ['once', 'always', 'reject']
     events.emit('session.status', { sessionId: input.sessionId, status: 'waiting_permission', message: input.summary }, { global: true })
     events.emit('permission.asked', { askId, callId: input.callId, tool: input.tool, kind: input.kind, summary: input.summary, patterns: input.patterns, reason: input.reason, options }, { global: true })
+    let stopListening = () => {}
     const outcome = await new Promise<AskOutcome>((resolve) => {
       const timer = setTimeout(() => settle({ reply: 'reject', message: 'No answer in time.', by: 'timeout' }), this.deps.timeoutMs)
       const onAbort = () => settle({ reply: 'reject', message: 'The turn was aborted.', by: 'abort' })
       const settle = (result: AskOutcome) => {
+        if (!this.#pending.has(askId)) return
         clearTimeout(timer)
+        stopListening()
         signal.removeEventListener('abort', onAbort)
         this.#pending.delete(askId)
         resolve(result)
       }
       signal.addEventListener('abort', onAbort, { once: true })
       this.#pending.set(askId, { sessionId: input.sessionId, callId: input.callId, settle })
+      // Another server instance may take the answer: it arrives as a permission.answer event.
+      const unsubscribe = this.deps.eventBus?.subscribe(sessionStream(input.sessionId), (event) => {
+        const data = event.data as { askId?: string; reply?: PermissionReply; message?: string }
+        if (event.type === 'permission.answer' && data.askId === askId && data.reply) settle({ reply: data.reply, ...(data.message ? { message: data.message } : {}), by: 'user' })
+      })
+      stopListening = () => void unsubscribe?.then((stop) => stop())
       if (signal.aborted) onAbort()
     })
     events.emit('permission.replied', { askId, callId: input.callId, reply: outcome.reply, ...(outcome.message ? { message: outcome.message } : {}), by: outcome.by }, { global: true })
