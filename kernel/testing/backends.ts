@@ -16,9 +16,9 @@ export interface TestBackends {
   cleanup(): Promise<void>
 }
 
-/** Drop a test schema on DATABASE_URL's server (no-op when embedded). */
-export async function dropTestSchema(schema: string): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL || ''
+/** Drop a test schema on DATABASE_URL's server, or on `url` when given (no-op when neither is set). */
+export async function dropTestSchema(schema: string, url?: string): Promise<void> {
+  const databaseUrl = url || process.env.DATABASE_URL || ''
   if (!databaseUrl) return
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
