@@ -50,6 +50,8 @@ export default defineConfig({
     // execute_code: JavaScript in a child process under Node's permission model, time and memory limits.
     // Python is NOT contained beyond limits (it can read what the server's user can): off by default.
     'tool-code-exec': { python: false },
+    // MCP servers (stdio, http, sse): their tools as <server>__<tool>; add servers here or through /api/mcp/servers.
+    'mcp-client': { servers: {} },
     // Allow / ask / deny rules per tool and subject; with no rule: reads allowed, the rest asked.
     'permission-policy': { admin: [], rules: [], denyEnvFiles: true },
     'provider-scripted': { chunkDelayMs: 25 },

@@ -5,11 +5,15 @@ import type { EventWriter } from './event-writer.js'
 /**
  * Turns a model's stream into one assistant message made of ordered parts, emitting
  * part.started / part.delta / part.completed as it goes. A text or reasoning part stays open until
- * a chunk of another kind arrives or the message ends.
+ * a chunk of another kind arrives or the message ends. Deltas that arrive in one burst (the same turn of
+ * the event loop) are sent as one part.delta: the text is the same, the events far fewer.
  */
 export class MessageBuilder {
   readonly message: MessageInfo
   #open: PartInfo | null = null
+  /** Text of the open part not yet announced: deltas that arrive in one burst go out as one part.delta. */
+  #unsent = ''
+  #flushScheduled = false
 
   constructor(
     private readonly deps: { ids: Ids; clock: Clock; events: EventWriter },
@@ -31,8 +35,21 @@ export class MessageBuilder {
     const part = this.#open
     if (delta === '') return part.id
     part.data.text = (part.data.text as string) + delta
-    this.deps.events.emit('part.delta', { messageId: this.message.id, partId: part.id, field: 'text', delta })
+    this.#unsent += delta
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true
+      setImmediate(() => this.flushDelta())
+    }
     return part.id
+  }
+
+  /** Announce the open part's text received since the last part.delta (called before any other event of the message). */
+  flushDelta(): void {
+    this.#flushScheduled = false
+    if (!this.#open || this.#unsent === '') return
+    const delta = this.#unsent
+    this.#unsent = ''
+    this.deps.events.emit('part.delta', { messageId: this.message.id, partId: this.#open.id, field: 'text', delta })
   }
 
   /** Attach a reasoning block's signature (and the provider that signed it) to the open reasoning part. */
@@ -56,6 +73,7 @@ export class MessageBuilder {
 
   closeOpenPart(): void {
     if (!this.#open) return
+    this.flushDelta()
     this.#complete(this.#open)
     this.#open = null
   }
