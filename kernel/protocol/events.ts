@@ -46,6 +46,10 @@ export type PlatformEvent =
   | { type: 'mcp.server.updated'; data: McpServerStatus }
   /** Global stream: tools were added to or removed from the tools registry at runtime (MCP). */
   | { type: 'tools.changed'; data: { added: string[]; removed: string[]; source: string } }
+  /** Global stream: one server instance's system metrics (monitor-system), every `intervalMs`; same shape as GET /api/system. */
+  | { type: 'system.metrics'; data: import('./system.js').SystemMetrics }
+  /** A model call was metered (usage-metering): on the call's session stream, each ancestor's stream, and the global one. */
+  | { type: 'usage.updated'; data: import('./routes.js').UsageUpdatedData }
 
 export type EventType = PlatformEvent['type']
 

@@ -16,6 +16,10 @@ export const ApiPaths = {
   editMessage: (id: string, messageId: string) => `/api/sessions/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/edit`,
   compact: (id: string) => `/api/sessions/${encodeURIComponent(id)}/compact`,
   children: (id: string) => `/api/sessions/${encodeURIComponent(id)}/children`,
+  /** usage-metering: a session's usage (own and with its children). */
+  sessionUsage: (id: string) => `/api/sessions/${encodeURIComponent(id)}/usage`,
+  /** usage-metering: usage over a time range, grouped (`?from&to&groupBy=`). */
+  usage: '/api/usage',
 } as const
 
 /** Undo the files tools changed in a turn and every later one. */
@@ -98,4 +102,81 @@ export interface CompactResponse {
 export interface HealthResponse {
   healthy: boolean
   version: string
+}
+
+/**
+ * Usage of a set of model calls (usage-metering). Tokens are normalised (`input` excludes cache reads
+ * and writes, `output` includes reasoning); `tokens` = input + output + cacheRead + cacheWrite. Money is
+ * integer pico-USD (10^-12 USD) as a decimal string; `costPico` is null when no call of the set had a
+ * known price, and `unpricedCalls` counts the calls left out of it.
+ */
+export interface UsageAmounts {
+  calls: number
+  unpricedCalls: number
+  input: number
+  output: number
+  reasoning: number
+  cacheRead: number
+  cacheWrite: number
+  tokens: number
+  costPico: string | null
+}
+
+/** A share of usage attributed to an activity or a tool (from the attribution table). */
+export interface UsageShare {
+  tokens: number
+  costPico: string | null
+}
+
+/** `GET /api/sessions/:id/usage`. `total` and the breakdowns cover the session and all its descendants. */
+export interface SessionUsageResponse {
+  sessionId: string
+  rootSessionId: string
+  own: UsageAmounts
+  total: UsageAmounts
+  /** conversation, tool_use, system, compaction, title, and subagent (every call of a descendant session). */
+  byActivity: Record<string, UsageShare>
+  byModel: Array<{ provider: string; model: string } & UsageAmounts>
+  /** tool_use shares by tool name (tool results in prompts, and output of calls that requested the tool). */
+  byTool: Record<string, UsageShare>
+  /** Direct children, each with its own descendants. */
+  children: Array<{ sessionId: string; agent: string | null; title: string | null; total: UsageAmounts }>
+  /** The session's own assistant messages that made model calls. */
+  messages: Array<{ messageId: string } & UsageAmounts>
+}
+
+export type UsageGroupBy = 'day' | 'provider' | 'model' | 'activity' | 'session' | 'tool'
+
+/** `GET /api/usage?from&to&groupBy`: rows by key; activity and tool rows carry only tokens and cost. */
+export interface UsageReportResponse {
+  from: string
+  to: string
+  groupBy: UsageGroupBy
+  rows: Array<{ key: string } & UsageShare & Partial<UsageAmounts>>
+  total: UsageAmounts
+}
+
+/** `usage.updated` event data: one metered call and the new totals of the session whose stream carries it. */
+export interface UsageUpdatedData {
+  /** The session whose stream carries this event, and its totals after the call. */
+  sessionId: string
+  own: UsageAmounts
+  total: UsageAmounts
+  call: {
+    ledgerId: string
+    sessionId: string
+    messageId: string | null
+    turnId: string
+    step: number
+    provider: string
+    model: string
+    activity: string
+    input: number
+    output: number
+    reasoning: number
+    cacheRead: number
+    cacheWrite: number
+    costPico: string | null
+    latencyMs: number | null
+  }
 }

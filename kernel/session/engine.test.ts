@@ -227,7 +227,7 @@ t.test('a request carries tools only when the session has tools', async (t) => {
   const engine = tk.kernel.engine
   const withTools = await engine.createSession({})
   const without = await engine.createSession({ agent: 'bare' })
-  t.same(withTools.tools, ['read_note'], 'the default agent enables every loaded tool')
+  t.same(withTools.tools, ['*'], 'the default agent follows every tool, loaded now or later (the request below offers read_note)')
   t.same(without.tools, [])
   for (const session of [withTools, without]) {
     const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')
@@ -289,16 +289,18 @@ t.test('PATCH-style switches: model, provider/model, agent (with its tools), too
   await tk.kernel.resolve('eventBus').subscribe('global', (e) => {
     if (e.type === 'session.updated') events.push(JSON.stringify(e.data))
   })
-  t.match(await engine.patchSession(session.id, { model: 'big' }), { provider: 'scripted', model: 'big', tools: ['read_note'] })
+  t.match(await engine.patchSession(session.id, { model: 'big' }), { provider: 'scripted', model: 'big', tools: ['*'] })
   t.match(await engine.patchSession(session.id, { model: 'scripted/demo' }), { model: 'demo' })
   t.match(await engine.patchSession(session.id, { agent: 'bare' }), { agent: 'bare', model: 'big', tools: [] }, 'an agent switch brings its model and tools')
   t.match(await engine.patchSession(session.id, { tools: ['read_note'], title: 'renamed' }), { tools: ['read_note'], title: 'renamed' })
   const stored = await engine.getSession(session.id)
   t.match(stored, { agent: 'bare', model: 'big', tools: ['read_note'], title: 'renamed' })
   await t.rejects(engine.patchSession(session.id, { tools: ['fly'] }), { code: 'SESSION_TOOL_UNKNOWN', httpStatus: 400 })
+  t.same((await engine.patchSession(session.id, { tools: ['read_*', 'srv__*'] })).tools, ['read_*', 'srv__*'], 'globs are accepted: they cover tools registered later too')
+  await engine.patchSession(session.id, { tools: ['read_note'] })
   await t.rejects(engine.patchSession(session.id, { model: 'nope' }), { code: 'SESSION_MODEL_UNKNOWN' })
   await t.rejects(engine.patchSession(session.id, { agent: 'ghost' }), { code: 'SESSION_AGENT_UNKNOWN' })
-  t.equal(events.length, 4)
+  t.equal(events.length, 6, 'one session.updated per successful PATCH')
   t.same(JSON.parse(events[2]), { id: session.id, changes: { agent: 'bare', provider: 'scripted', model: 'big', tools: [] } })
   // The next turn runs with the new model and tool set; the message records the model that produced it.
   const done = collectUntil(tk, session.id, (e) => e.type === 'turn.completed')

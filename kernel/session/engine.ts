@@ -14,6 +14,7 @@ import { copyMessages } from './fork.js'
 import { sideCall } from './side-call.js'
 import { cleanTitle, TITLE_PROMPT } from './title.js'
 import { depthOf, finalAnswer, relayEvents } from './delegation.js'
+import { expandToolSet, isToolPattern } from './tool-set.js'
 import type { DelegateRequest, DelegateResult, SessionDraft } from '../turn.js'
 import { resolveSessionDraft } from './resolve-session.js'
 import { FileHistory, type RevertResult } from './file-history.js'
@@ -193,7 +194,8 @@ export class SessionEngine {
     const depth = (await depthOf(parentSession, (id) => this.deps.sessionStore.getSession(id))) + 1
     const spec = await this.deps.hooks.subagent.spawn.promise({ ...request }, { parent: parentSession, turnId: parent.turnId, callId: parent.callId, depth })
     const resolved = resolveSessionDraft({ agent: spec.agent, provider: spec.provider, model: spec.model, workspace: parentSession.workspace }, this.deps.config, this.deps.registries, { keepWorkspace: true })
-    const draft: SessionDraft = { ...resolved, tools: spec.tools ? resolved.tools.filter((t) => spec.tools!.includes(t)) : resolved.tools, title: spec.title?.slice(0, 200) ?? null, parentId: parentSession.id }
+    const narrowed = spec.tools ? expandToolSet(resolved.tools, this.deps.registries).map((t) => t.name).filter((t) => spec.tools!.includes(t)) : resolved.tools
+    const draft: SessionDraft = { ...resolved, tools: narrowed, title: spec.title?.slice(0, 200) ?? null, parentId: parentSession.id }
     const relayTo = this.#runtime(parentSession.id).events
     const child = await this.#insertSession(draft, 'subagent', (events) => relayEvents(events, relayTo, { parentSessionId: parentSession.id, callId: parent.callId, agent: draft.agent, depth }))
     const runtime = this.#runtime(child.id)
@@ -225,7 +227,7 @@ export class SessionEngine {
       if (body.agent !== undefined && body.tools === undefined) changes.tools = draft.tools
     }
     if (body.tools !== undefined) {
-      const unknown = body.tools.filter((name) => !this.deps.registries.tools.has(name))
+      const unknown = body.tools.filter((name) => !isToolPattern(name) && !this.deps.registries.tools.has(name))
       if (unknown.length > 0) {
         throw new PlatformError('SESSION_TOOL_UNKNOWN', `Unknown tool${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Registered tools: ${this.deps.registries.tools.ids().join(', ') || 'none'}.`, { httpStatus: 400, details: { unknown } })
       }

@@ -4,6 +4,7 @@ import type { KernelConfig } from '../config.js'
 import { KernelErrorCode, PlatformError } from '../errors.js'
 import type { CreateSessionBody } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
+import { isToolPattern } from './tool-set.js'
 import type { SessionDraft } from '../turn.js'
 
 const badRequest = (code: string, message: string, details: Record<string, unknown>) =>
@@ -61,8 +62,8 @@ export function resolveSessionDraft(
     )
   }
   const workspace = options.keepWorkspace && body.workspace !== undefined ? body.workspace : resolveWorkspace(body.workspace, config)
-  const allTools = registries.tools.ids()
-  const tools = agent.tools === '*' ? allTools : agent.tools.filter((t) => allTools.includes(t))
+  // '*' stays a pattern, so tools registered later (MCP servers) reach the session too.
+  const tools = agent.tools === '*' ? ['*'] : agent.tools.filter((t) => isToolPattern(t) || registries.tools.has(t))
   return { agent: agent.id, provider: providerId, model: modelId, title: body.title ?? null, tools, workspace, parentId: null, permissions: body.permissions ?? [], forkedFrom: null }
 }
 

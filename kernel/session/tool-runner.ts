@@ -8,6 +8,7 @@ import type { PermissionRequest, ToolContext, ToolDefinition, ToolResult } from 
 import type { DelegateRequest, DelegateResult, TurnContext } from '../turn.js'
 import type { EventWriter } from './event-writer.js'
 import type { PermissionAsks } from './permission-asks.js'
+import { expandToolSet, toolSetCovers } from './tool-set.js'
 import { ALLOWED_BY_DEFAULT, errorResult, parseCall, READ_ONLY_KINDS, truncateOutput } from './tool-call.js'
 
 export interface ToolRunDeps {
@@ -100,8 +101,8 @@ async function runOne(deps: ToolRunDeps, call: PendingCall, step: StepContext): 
     return outcome
   }
   const tool = deps.registries.tools.get(call.tool)
-  if (!tool || !step.session.tools.includes(call.tool)) {
-    const available = step.session.tools.join(', ') || 'none'
+  if (!tool || !toolSetCovers(step.session.tools, call.tool)) {
+    const available = expandToolSet(step.session.tools, deps.registries).map((t) => t.name).join(', ') || 'none'
     return finish({ output: `There is no tool "${call.tool}" in this session. Available tools: ${available}.`, isError: true, code: KernelErrorCode.TOOL_UNKNOWN })
   }
   let parsed: ParsedCall

@@ -10,6 +10,7 @@ import { compact } from './compaction.js'
 import { estimateTokens, toChatMessages, toToolSpec } from './history.js'
 import { MessageBuilder } from './message-builder.js'
 import { withStreamTimeouts } from './stream-timeouts.js'
+import { expandToolSet } from './tool-set.js'
 import { callKey } from './tool-call.js'
 import { runToolCalls, type PendingCall, type ToolRunDeps } from './tool-runner.js'
 import type { KernelConfig } from '../config.js'
@@ -91,7 +92,7 @@ type StepResult = { message: MessageInfo; outcome: StreamOutcome } | { rejected:
 async function modelStep(deps: TurnDeps, input: TurnInput, turn: TurnContext): Promise<StepResult> {
   const { session, turnId, signal, events } = input
   const agent = deps.registries.agents.get(session.agent)
-  const offered = session.tools.map((name) => deps.registries.tools.get(name)).filter((t) => t !== undefined)
+  const offered = expandToolSet(session.tools, deps.registries)
   const tools = deps.hooks.tool.select.call(offered, turn)
   const system = agent?.systemPrompt ?? ''
   const specs = tools.map(toToolSpec)

@@ -58,7 +58,7 @@ interface Instance {
 }
 
 async function start(name: string): Promise<Instance> {
-  const env = { ...process.env, TWO_DATABASE_URL: DATABASE_URL, TWO_REDIS_URL: REDIS_URL }
+  const env: NodeJS.ProcessEnv = { ...process.env, TWO_DATABASE_URL: DATABASE_URL, TWO_REDIS_URL: REDIS_URL }
   delete env.PORT
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'kernel', 'cli.ts'), 'serve', '--config', config(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''

@@ -110,7 +110,8 @@ t.test('a session of a file agent gets its provider, model, tools and prompt, pl
   t.ok(request.system.indexOf('../AGENTS.md') < request.system.indexOf('GEMINI.md ---') && request.system.indexOf('GEMINI.md ---') < request.system.indexOf('CLAUDE.md ---'), 'outermost first, then the option order')
 
   const planner = await runTurn(booted, { agent: 'planner', workspace: base })
-  t.same(planner.session.tools, ['read_file', 'grep', 'list_dir'], 'tools "*": every registered tool')
+  t.same(planner.session.tools, ['*'], 'tools "*": every registered tool, now or later')
+  t.same(planner.request.tools.map((x: { name: string }) => x.name).sort(), ['grep', 'list_dir', 'read_file'], 'offered: every registered tool')
   t.match(planner.request.system, /^You plan work in small steps\.\n\n---\n\n# Project instructions/)
   t.match(planner.request.system, '--- Context from: AGENTS.md ---\nOutside the repository: never sent.')
 })

@@ -50,11 +50,13 @@ t.test('a parent delegates to two agents in parallel; both stream thoughts live 
   }, {}, { scripted: { chunkDelayMs: 5, chunkChars: 6 } })
   const engine = tk.kernel.engine
   const parent = await engine.createSession({})
-  t.ok(parent.tools.includes('task'), 'the task tool is offered')
+  t.same(parent.tools, ['*'], 'every tool, task included (checked in the request below)')
   const stream = streamOf(tk, parent.id)
   await engine.prompt(parent.id, { text: 'tell me about otters' })
   await stream.idle
 
+  const leadRequest = tk.kernel.resolve<{ requests(): Array<{ request: { model: string; tools: Array<{ name: string; description: string }> } }> }>('providerScripted').requests().find((r) => r.request.model === 'lead')!
+  t.match(leadRequest.request.tools.find((x) => x.name === 'task')?.description, /- researcher: Finds facts\.\n- writer: Writes prose\./, 'task is offered, listing the agents')
   const children = await engine.listSessions({ parentId: parent.id })
   t.equal(children.length, 2)
   const byAgent = Object.fromEntries(children.map((c) => [c.agent, c]))
