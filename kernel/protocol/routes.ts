@@ -67,8 +67,9 @@ export const patchSessionBody = z
   .refine((body) => Object.keys(body).length > 0, { message: 'give at least one of agent, provider, model, tools, title, permissions' })
 export type PatchSessionBody = z.infer<typeof patchSessionBody>
 
+/** A file sent with a message: `data` is the content in base64. Textual types reach the model as text. */
 export const attachmentSchema = z
-  .object({ name: z.string().min(1), mimeType: z.string().min(1), data: z.string() })
+  .object({ name: z.string().min(1), mimeType: z.string().min(1), data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64') })
   .strict()
 
 export const postMessageBody = z

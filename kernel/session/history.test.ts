@@ -72,3 +72,19 @@ t.test('context: superseded answers are left out; after a compaction its summary
     ['user', ['three']],
   ], 'the summary and the next user message merge into one user message')
 })
+
+t.test('attachments reach the model: textual ones inline (base64 decoded), binary ones named', async (t) => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64')
+  const history = [
+    message('1', 't1', 'user', [
+      part('text', { text: 'see attached' }),
+      part('file', { name: 'notes.md', mimeType: 'text/markdown', data: b64('# Notes\nünï') }, 1),
+      part('file', { name: 'logo.png', mimeType: 'image/png', data: b64('PNG') }, 2),
+    ]),
+  ]
+  t.same(toChatMessages(history), [{ role: 'user', content: [
+    { type: 'text', text: 'see attached' },
+    { type: 'text', text: 'Attached file notes.md (text/markdown):\n# Notes\nünï' },
+    { type: 'text', text: '[Attached file logo.png (image/png): binary content not shown to the model.]' },
+  ] }])
+})

@@ -68,6 +68,8 @@ export function toChatMessages(messages: MessageInfo[], upToTurn?: string): Chat
       const data = part.data
       if (part.kind === 'text' && typeof data.text === 'string' && data.text.length > 0) {
         content.push({ type: 'text', text: data.text })
+      } else if (part.kind === 'file' && message.role === 'user') {
+        content.push({ type: 'text', text: attachmentText(data) })
       } else if (part.kind === 'reasoning' && message.role === 'assistant' && (data.text || data.signature)) {
         content.push({ type: 'reasoning', text: String(data.text ?? ''), ...(data.signature ? { signature: String(data.signature), providerId: String(data.providerId ?? '') } : {}) })
       } else if (part.kind === 'tool' && message.role === 'assistant') {
@@ -82,6 +84,17 @@ export function toChatMessages(messages: MessageInfo[], upToTurn?: string): Chat
     if (results.length > 0) push({ role: 'tool', content: results })
   }
   return out
+}
+
+const TEXTUAL = /^(text\/|application\/(json|xml|javascript|x-yaml|yaml|toml|x-sh|sql|csv)|.*\+(json|xml)$)/
+
+/** An attachment (`data` base64) as text for the model: textual types inline, others named only. */
+export function attachmentText(data: Record<string, unknown>): string {
+  const name = String(data.name ?? 'attachment')
+  const mimeType = String(data.mimeType ?? 'application/octet-stream')
+  if (!TEXTUAL.test(mimeType)) return `[Attached file ${name} (${mimeType}): binary content not shown to the model.]`
+  const text = Buffer.from(String(data.data ?? ''), 'base64').toString('utf8')
+  return `Attached file ${name} (${mimeType}):\n${text}`
 }
 
 /** A rough token count (4 characters a token) of what a request would send. */
