@@ -38,6 +38,7 @@ export interface SessionDraft {
   parentId: string | null
   permissions: PermissionRule[]
   forkedFrom: { sessionId: string; messageId: string } | null
+  ownerId: string | null
 }
 
 /** A request.admit tap's refusal of a model call. */

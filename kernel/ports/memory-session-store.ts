@@ -18,6 +18,7 @@ export function createMemorySessionStore(): SessionStore {
     async listSessions(filter: SessionListFilter = {}) {
       let list = [...sessions.values()]
       if (filter.parentId !== undefined) list = list.filter((s) => s.parentId === filter.parentId)
+      if (filter.ownerId !== undefined) list = list.filter((s) => s.ownerId === filter.ownerId)
       list.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
       return list.slice(0, filter.limit ?? 100).map(copy)
     },

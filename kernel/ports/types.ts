@@ -7,6 +7,8 @@ import type { EventEnvelope, EventType, MessageInfo, PlatformEvent, SessionInfo 
 
 export interface SessionListFilter {
   parentId?: string | null
+  /** Only sessions of this owner. */
+  ownerId?: string
   limit?: number
 }
 

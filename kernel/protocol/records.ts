@@ -17,6 +17,8 @@ export interface SessionInfo {
   permissions: PermissionRule[]
   /** Set on a session made by editing a past message of another one: where it branched off. */
   forkedFrom: { sessionId: string; messageId: string } | null
+  /** The user who created the session (null: made without an API user, e.g. on loopback or by the kernel). */
+  ownerId: string | null
   status: SessionStatus
   /** Sequence of the last event of this session's stream reflected in this snapshot. */
   seq: number

@@ -64,7 +64,7 @@ export function resolveSessionDraft(
   const workspace = options.keepWorkspace && body.workspace !== undefined ? body.workspace : resolveWorkspace(body.workspace, config)
   // '*' stays a pattern, so tools registered later (MCP servers) reach the session too.
   const tools = agent.tools === '*' ? ['*'] : agent.tools.filter((t) => isToolPattern(t) || registries.tools.has(t))
-  return { agent: agent.id, provider: providerId, model: modelId, title: body.title ?? null, tools, workspace, parentId: null, permissions: body.permissions ?? [], forkedFrom: null }
+  return { agent: agent.id, provider: providerId, model: modelId, title: body.title ?? null, tools, workspace, parentId: null, permissions: body.permissions ?? [], forkedFrom: null, ownerId: null }
 }
 
 /**

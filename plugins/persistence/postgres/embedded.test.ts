@@ -19,7 +19,7 @@ const fixture = fileURLToPath(new URL('./fixtures/boot-embedded.ts', import.meta
 const boot = (lines: string[]): Promise<TestKernel> => createTestKernel({ plugins: { 'persistence-postgres': { embeddedDir: dir } }, logLines: lines })
 const ready = (lines: string[]) => JSON.parse(lines.find((l) => l.includes('"msg":"database ready"'))!) as { migrationsApplied: string[]; startMs: number; embeddedOpenMs: number }
 const now = new Date('2025-03-01T10:00:00.000Z').toISOString()
-const session: protocol.SessionInfo = { id: 'ses_1', parentId: null, title: 'kept', agent: 'demo', provider: 'scripted', model: 'demo', tools: ['read_file'], workspace: '/w', permissions: [], forkedFrom: null, status: 'idle', seq: 12, createdAt: now, updatedAt: now }
+const session: protocol.SessionInfo = { id: 'ses_1', parentId: null, title: 'kept', agent: 'demo', provider: 'scripted', model: 'demo', tools: ['read_file'], workspace: '/w', permissions: [], forkedFrom: null, ownerId: null, status: 'idle', seq: 12, createdAt: now, updatedAt: now }
 const message: protocol.MessageInfo = {
   id: 'msg_1', sessionId: 'ses_1', turnId: 'trn_1', role: 'user', agent: 'demo', provider: 'scripted', model: 'demo', finish: 'stop', error: null, createdAt: now, completedAt: now,
   parts: [{ id: 'prt_1', messageId: 'msg_1', ordinal: 0, kind: 'text', data: { text: 'hello' }, createdAt: now, updatedAt: now }],

@@ -18,6 +18,7 @@ export interface SessionRow {
   workspace: string
   permissionRules: Array<{ tool: string; match?: string; action: 'allow' | 'ask' | 'deny' }>
   forkedFrom: { sessionId: string; messageId: string } | null
+  ownerId: string | null
   status: string
   lastSeq: number
   createdAt: Date
@@ -70,6 +71,7 @@ export const SessionEntity = new EntitySchema<SessionRow>({
     workspace: text,
     permissionRules: { type: 'json', default: '[]' },
     forkedFrom: { type: 'json', nullable: true },
+    ownerId: nullableText,
     status: text,
     lastSeq: { type: new BigIntType('number'), columnType: 'bigint', default: 0 },
     createdAt: timestamp,
@@ -78,6 +80,7 @@ export const SessionEntity = new EntitySchema<SessionRow>({
   indexes: [
     { name: 'session_parent_id_index', properties: ['parentId'] },
     { name: 'session_updated_at_index', properties: ['updatedAt'] },
+    { name: 'session_owner_id_index', properties: ['ownerId'] },
   ],
 })
 

@@ -32,7 +32,7 @@ t.test('a fresh schema is created and migrated; the migrations table lives in it
   const tables = await db.query<{ table_name: string }>('select table_name from information_schema.tables where table_schema = $1 order by table_name', [schema])
   t.same(tables.map((r) => r.table_name), ['message', 'message_part', MIGRATIONS_TABLE, 'session'])
   const indexes = await db.query<{ indexname: string }>("select indexname from pg_indexes where schemaname = $1 and indexname like '%_index' order by indexname", [schema])
-  t.same(indexes.map((r) => r.indexname), ['message_part_message_id_ordinal_index', 'message_session_id_created_at_index', 'session_parent_id_index', 'session_updated_at_index'])
+  t.same(indexes.map((r) => r.indexname), ['message_part_message_id_ordinal_index', 'message_session_id_created_at_index', 'session_owner_id_index', 'session_parent_id_index', 'session_updated_at_index'])
   t.same(await db.query(`select name from "${schema}".${MIGRATIONS_TABLE}`), MIGRATIONS.map((m) => ({ name: m.name })))
   t.equal(db.schema, schema)
 })
@@ -47,7 +47,7 @@ t.test('the entities match the migrated tables (no schema diff)', async (t) => {
 t.test('a second boot on the same database applies nothing and sees the data', async (t) => {
   const store = first.kernel.resolve('sessionStore')
   const now = new Date().toISOString()
-  await store.createSession({ id: 'kept', parentId: null, title: 't', agent: 'a', provider: 'p', model: 'm', tools: [], workspace: '/', permissions: [], forkedFrom: null, status: 'idle', seq: 5, createdAt: now, updatedAt: now })
+  await store.createSession({ id: 'kept', parentId: null, title: 't', agent: 'a', provider: 'p', model: 'm', tools: [], workspace: '/', permissions: [], forkedFrom: null, ownerId: null, status: 'idle', seq: 5, createdAt: now, updatedAt: now })
   // External: the real server again. Embedded: the running PGlite through its socket, as another server would.
   if (EXTERNAL_URL) await first.close()
   const url = EXTERNAL_URL || db.connectionString()

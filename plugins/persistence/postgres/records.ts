@@ -21,6 +21,7 @@ export function toSessionInfo(row: SessionRow): SessionInfo {
     workspace: row.workspace,
     permissions: row.permissionRules ?? [],
     forkedFrom: row.forkedFrom ?? null,
+    ownerId: row.ownerId ?? null,
     status: row.status as SessionInfo['status'],
     seq: Number(row.lastSeq),
     createdAt: iso(row.createdAt),
@@ -45,6 +46,7 @@ export function sessionPatchToRow(patch: SessionPatch): Partial<SessionRow> {
   set('workspace', patch.workspace)
   set('permissionRules', patch.permissions)
   set('forkedFrom', patch.forkedFrom)
+  set('ownerId', patch.ownerId)
   set('status', patch.status)
   set('lastSeq', patch.seq)
   set('updatedAt', patch.updatedAt === undefined ? undefined : new Date(patch.updatedAt))

@@ -9,7 +9,7 @@ const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOS
 function session(id: string, overrides: Partial<protocol.SessionInfo> = {}): protocol.SessionInfo {
   return {
     id, parentId: null, title: `title ${id}`, agent: 'demo', provider: 'scripted', model: 'demo', tools: ['read_file', 'shell'],
-    workspace: '/work', permissions: [], forkedFrom: null, status: 'idle', seq: 0, createdAt: at(0), updatedAt: at(0), ...overrides,
+    workspace: '/work', permissions: [], forkedFrom: null, ownerId: null, status: 'idle', seq: 0, createdAt: at(0), updatedAt: at(0), ...overrides,
   }
 }
 
@@ -62,6 +62,11 @@ function contract(t: Test, name: string, store: () => SessionStore, reset: () =>
       t.same((await store().listSessions({ parentId: 'a' })).map((s) => s.id), ['c'])
       t.same((await store().listSessions({ parentId: 'c' })).map((s) => s.id), ['d'])
       t.same(await store().listSessions({ parentId: 'zzz' }), [])
+      await store().updateSession('b', { ownerId: 'usr_1' })
+      await store().updateSession('d', { ownerId: 'usr_1' })
+      t.same((await store().listSessions({ ownerId: 'usr_1' })).map((s) => s.id), ['d', 'b'], 'ownerId filter')
+      t.same((await store().listSessions({ ownerId: 'usr_1', parentId: null })).map((s) => s.id), ['b'], 'with parentId')
+      t.equal((await store().getSession('b'))?.ownerId, 'usr_1')
       t.same((await store().listSessions({ limit: 2 })).map((s) => s.id), ['d', 'b'])
       t.same((await store().listSessions({ limit: 0 })), [])
       t.same((await store().listSessions({ parentId: 'a' }))[0], session('c', { updatedAt: at(2), parentId: 'a' }))

@@ -9,11 +9,11 @@ type Orm = MikroORM<PostgreSqlDriver>
 
 /** Insert or replace a session; root_id is the parent's root (or the session itself for a root). */
 const upsertSessionSql = (s: string) => `
-insert into "${s}"."session" ("id", "parent_id", "root_id", "title", "agent_id", "provider_id", "model_id", "tool_set", "workspace", "permission_rules", "forked_from", "status", "last_seq", "created_at", "updated_at")
-values (?, ?, coalesce((select p."root_id" from "${s}"."session" p where p."id" = ?), ?, ?), ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?, ?::timestamptz, ?::timestamptz)
+insert into "${s}"."session" ("id", "parent_id", "root_id", "title", "agent_id", "provider_id", "model_id", "tool_set", "workspace", "permission_rules", "forked_from", "owner_id", "status", "last_seq", "created_at", "updated_at")
+values (?, ?, coalesce((select p."root_id" from "${s}"."session" p where p."id" = ?), ?, ?), ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?::timestamptz, ?::timestamptz)
 on conflict ("id") do update set "parent_id" = excluded."parent_id", "root_id" = excluded."root_id", "title" = excluded."title",
   "agent_id" = excluded."agent_id", "provider_id" = excluded."provider_id", "model_id" = excluded."model_id", "tool_set" = excluded."tool_set",
-  "workspace" = excluded."workspace", "permission_rules" = excluded."permission_rules", "forked_from" = excluded."forked_from", "status" = excluded."status", "last_seq" = excluded."last_seq",
+  "workspace" = excluded."workspace", "permission_rules" = excluded."permission_rules", "forked_from" = excluded."forked_from", "owner_id" = excluded."owner_id", "status" = excluded."status", "last_seq" = excluded."last_seq",
   "created_at" = excluded."created_at", "updated_at" = excluded."updated_at"`
 
 /**
@@ -48,7 +48,7 @@ const numbered = (sql: string) => {
 /** The session row under the entity's property names, for toSessionInfo. */
 const selectSessionSql = (s: string) => `
 select "id", "parent_id" as "parentId", "root_id" as "rootId", "title", "agent_id" as "agentId", "provider_id" as "providerId",
-  "model_id" as "modelId", "tool_set" as "toolSet", "workspace", "permission_rules" as "permissionRules", "forked_from" as "forkedFrom", "status", "last_seq" as "lastSeq",
+  "model_id" as "modelId", "tool_set" as "toolSet", "workspace", "permission_rules" as "permissionRules", "forked_from" as "forkedFrom", "owner_id" as "ownerId", "status", "last_seq" as "lastSeq",
   "created_at" as "createdAt", "updated_at" as "updatedAt"
 from "${s}"."session" where "id" = $1`
 
@@ -57,7 +57,7 @@ const JSON_FIELDS = new Set(['toolSet', 'permissionRules', 'forkedFrom'])
 /** Column of each patchable session field. */
 const SESSION_COLUMNS: Record<string, string> = {
   parentId: 'parent_id', rootId: 'root_id', title: 'title', agentId: 'agent_id', providerId: 'provider_id', modelId: 'model_id',
-  toolSet: 'tool_set', workspace: 'workspace', permissionRules: 'permission_rules', forkedFrom: 'forked_from', status: 'status', lastSeq: 'last_seq', updatedAt: 'updated_at',
+  toolSet: 'tool_set', workspace: 'workspace', permissionRules: 'permission_rules', forkedFrom: 'forked_from', ownerId: 'owner_id', status: 'status', lastSeq: 'last_seq', updatedAt: 'updated_at',
 }
 
 /**
@@ -77,7 +77,7 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
       const s = session
       await run(upsertSession, [
         s.id, s.parentId, s.parentId, s.parentId, s.id, s.title, s.agent, s.provider, s.model,
-        toJsonb(s.tools), s.workspace, toJsonb(s.permissions), s.forkedFrom === null ? null : toJsonb(s.forkedFrom), s.status, s.seq, s.createdAt, s.updatedAt,
+        toJsonb(s.tools), s.workspace, toJsonb(s.permissions), s.forkedFrom === null ? null : toJsonb(s.forkedFrom), s.ownerId, s.status, s.seq, s.createdAt, s.updatedAt,
       ])
     },
     async getSession(id) {
@@ -87,7 +87,7 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
     async listSessions(filter: SessionListFilter = {}) {
       const limit = filter.limit ?? 100
       if (limit < 1) return []
-      const where = filter.parentId === undefined ? {} : { parentId: filter.parentId }
+      const where = { ...(filter.parentId === undefined ? {} : { parentId: filter.parentId }), ...(filter.ownerId === undefined ? {} : { ownerId: filter.ownerId }) }
       const rows = await em().find(SessionEntity, where, { orderBy: { updatedAt: 'desc', id: 'asc' }, limit })
       return rows.map(toSessionInfo)
     },
