@@ -11,6 +11,12 @@ export function isUnauthorized(error: unknown): boolean {
   return (error instanceof StreamableHTTPError || error instanceof SseError) && error.code === 401
 }
 
+/** The `needs-auth` reason: what the 401 came with (our provider says why), and how to authorize. */
+export function needsAuthReason(server: string, error: unknown): string {
+  const detail = error instanceof UnauthorizedError && error.message && error.message !== 'Unauthorized' ? ` (${describeError(error)})` : ''
+  return `the server answered 401${detail}: authorize it with POST /api/mcp/servers/${server}/auth/start`
+}
+
 /** The connection is gone: the stdio process exited, or a remote server stopped answering. */
 export function isConnectionLost(error: unknown): boolean {
   if (error instanceof McpError) return error.code === ErrorCode.ConnectionClosed

@@ -100,6 +100,20 @@ export const configSchema = z
       .default({ initialDelayMs: 1_000, maxDelayMs: 60_000, factor: 2, maxAttempts: 0 }),
     /** Whether `POST /api/mcp/servers` may add stdio servers (which start a program on this machine). */
     allowStdioFromApi: z.boolean().default(true),
+    /** OAuth of remote servers (authorization through the API, tokens in the credentialStore port). */
+    oauth: z
+      .object({
+        /** The address of `/api/mcp/oauth/callback` as the browser reaches it; default: server-http's own address. */
+        redirectUrl: z.string().url().optional(),
+        /** How long a started authorization waits for its code (ms). */
+        flowTtlMs: z.number().int().min(10_000).max(3_600_000).default(600_000),
+        /** `client_name` of the dynamic client registration. */
+        clientName: z.string().min(1).max(100).default('Agent Platform'),
+        /** Scope to ask for when the server names none (its 401 challenge, then its metadata, come first). */
+        scope: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({ flowTtlMs: 600_000, clientName: 'Agent Platform' }),
   })
   .strict()
 export type McpClientOptions = z.output<typeof configSchema>

@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { ErrorCode, McpError, PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { isPlatformError, type Logger, type protocol } from '../../../kernel/index.js'
-import { isConnectionLost, isUnauthorized, toPlatformError } from './call-errors.js'
+import { isConnectionLost, isUnauthorized, needsAuthReason, toPlatformError } from './call-errors.js'
 import type { McpClientOptions, ServerConfig } from './config.js'
 import { describeError, McpErrorCode, serverUnavailable } from './errors.js'
 import { emptyListings, listEverything, listKind, type ListKind, type Listings } from './listings.js'
@@ -105,6 +105,11 @@ export class McpConnection {
     try {
       return await run(client, timeoutMs)
     } catch (error) {
+      // The token was refused and could not be refreshed: no use going on with this client.
+      if (!signal?.aborted && isUnauthorized(error)) {
+        this.#needsAuth(client, error)
+        throw serverUnavailable(this.name, this.state, this.reason)
+      }
       if (!signal?.aborted && !isPlatformError(error) && isConnectionLost(error)) this.#lost(client, describeError(error))
       throw toPlatformError(error, this.name, what, timeoutMs, signal)
     }
@@ -160,7 +165,7 @@ export class McpConnection {
     } catch (error) {
       await client?.close().catch(() => undefined)
       if (generation !== this.#generation) return
-      if (isUnauthorized(error)) return this.#setState('needs-auth', 'the server answered 401: it needs an authorization')
+      if (isUnauthorized(error)) return this.#setState('needs-auth', needsAuthReason(this.name, error))
       const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout
       this.#setState('failed', `connect failed: ${timedOut ? `no answer within ${initMs} ms (timeouts.initMs)` : describeError(error)}`)
       // A missing secret does not appear by waiting: retry only on restart.
@@ -201,6 +206,14 @@ export class McpConnection {
     this.deps.logger.warn('mcp server connection lost', { server: this.name, reason })
     this.#setState('failed', reason)
     this.#scheduleRetry()
+  }
+
+  #needsAuth(client: Client, error: unknown): void {
+    if (this.#client !== client || this.#stopped) return
+    this.#client = undefined
+    this.#built = undefined
+    void client.close().catch(() => undefined)
+    this.#setState('needs-auth', needsAuthReason(this.name, error))
   }
 
   #scheduleRetry(): void {

@@ -2,6 +2,8 @@ import { definePlugin } from '../../../kernel/index.js'
 import type {} from '../../persistence/postgres/services.js'
 import { configSchema, toServerConfig } from './config.js'
 import { McpManager } from './manager.js'
+import { McpOAuthFlows } from './oauth-flows.js'
+import { CALLBACK_PATH, oauthRoutes } from './oauth-routes.js'
 import { itemRoutes } from './routes-items.js'
 import { toolsRoute } from './routes-tools.js'
 import { serverRoutes } from './routes.js'
@@ -18,7 +20,8 @@ export default definePlugin({
   version: '0.1.0',
   description: 'MCP servers (stdio, http, sse): tools as <server>__<tool>, prompts and resources through /api/mcp.',
   // realtime-redis: the global events go to its event bus, so it must be started before servers connect.
-  optionalDependsOn: ['persistence-postgres', 'realtime-redis'],
+  // auth-vault: its credentialStore (OAuth tokens of remote servers) must be ready before they connect.
+  optionalDependsOn: ['persistence-postgres', 'realtime-redis', 'auth-vault'],
   configSchema,
   register(ctx) {
     const options = ctx.options
@@ -36,7 +39,20 @@ export default definePlugin({
     const persisted = ctx.has('persistence-postgres')
     if (persisted) ctx.resolve('persistencePostgres').addMigration(MCP_MIGRATION)
     let store: ServerStore | null = null
-    const deps: ServersDeps = { manager, options, store: () => store, now, logger: ctx.logger }
+    // OAuth of remote servers: the callback is server-http's own route, so its address is read once listening.
+    let addresses: readonly string[] = []
+    const oauth = new McpOAuthFlows({
+      manager,
+      credentials: () => ctx.resolve('credentialStore'),
+      now,
+      logger: ctx.logger,
+      clientName: options.oauth.clientName,
+      ...(options.oauth.scope ? { scope: options.oauth.scope } : {}),
+      flowTtlMs: options.oauth.flowTtlMs,
+      redirectUrl: () => options.oauth.redirectUrl ?? callbackUrl(addresses[0]),
+    })
+    manager.setAuthProviderFactory((server) => oauth.connectProvider(server))
+    const deps: ServersDeps = { manager, options, store: () => store, now, logger: ctx.logger, onRemoved: (name) => oauth.forget(name) }
 
     const service: McpClientService = {
       list: () => manager.list().map((entry) => manager.status(entry)),
@@ -47,14 +63,23 @@ export default definePlugin({
         return manager.status(entry)
       },
       setAuthProviderFactory: (factory) => manager.setAuthProviderFactory(factory),
+      oauth: {
+        start: (name) => oauth.start(name),
+        complete: (name, input) => oauth.complete(name, input),
+        status: (name) => oauth.status(name),
+        logout: (name) => oauth.logout(name),
+      },
     }
     ctx.provide('mcpClient', () => service)
     for (const route of serverRoutes(deps)) ctx.registries.routes.add(route)
     for (const route of itemRoutes(manager, () => ctx.resolve('engine'))) ctx.registries.routes.add(route)
     ctx.registries.routes.add(toolsRoute(ctx.registries.tools, manager))
+    for (const route of oauthRoutes(() => oauth)) ctx.registries.routes.add(route)
 
     let firstAttempts: Promise<unknown> = Promise.resolve()
-    ctx.hooks.lifecycle.start.tapPromise({}, async () => {
+    ctx.hooks.lifecycle.start.tapPromise({}, async (kernel) => {
+      // The same array server-http pushes its address into (at StartStage.LISTEN, after this tap).
+      addresses = kernel.addresses
       if (persisted) {
         store = createServerStore(ctx.resolve('persistencePostgres'))
         await loadStored(deps, store)
@@ -73,3 +98,12 @@ export default definePlugin({
     })
   },
 })
+
+/** `http://127.0.0.1:8080` → its callback URL; a wildcard bind is reached through loopback. */
+function callbackUrl(address: string | undefined): string | undefined {
+  if (!address) return undefined
+  const url = new URL(CALLBACK_PATH, address)
+  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1'
+  if (url.hostname === '[::]') url.hostname = '[::1]'
+  return url.href
+}

@@ -42,6 +42,8 @@ export interface ServersDeps {
   store(): ServerStore | null
   now(): Date
   logger: Logger
+  /** After a server is removed through the API: forget what is stored for it elsewhere (OAuth rows). */
+  onRemoved?(name: string): Promise<void>
 }
 
 /** Add a server from `POST /api/mcp/servers`: stored first (the name is claimed), then connected; answers after the first attempt. */
@@ -70,6 +72,7 @@ export async function removeFromApi(deps: ServersDeps, name: string): Promise<vo
   }
   await deps.store()?.remove(name)
   await deps.manager.remove(name)
+  await deps.onRemoved?.(name)
 }
 
 /** Load the stored servers at boot; a name the config file now uses keeps the config one (warned). */

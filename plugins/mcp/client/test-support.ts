@@ -55,6 +55,41 @@ export async function startEverythingHttp(mode: 'streamableHttp' | 'sse' = 'stre
   return { url: `http://127.0.0.1:${port}/${mode === 'sse' ? 'sse' : 'mcp'}`, process: child, stop }
 }
 
+/** The OAuth-protected MCP server of `fixtures/oauth-server.mjs` (SDK auth router, auto-approving). */
+export const OAUTH_FIXTURE = fileURLToPath(new URL('./fixtures/oauth-server.mjs', import.meta.url))
+
+export interface OAuthServer extends RunningServer {
+  base: string
+  stats(): Promise<{ registrations: number; authorizations: number; codeExchanges: number; refreshes: number; rejectedTokens: number; lastAccessToken: string; lastRefreshToken: string }>
+  /** Every access token expires now (POST /test/expire); `revoke` also drops the refresh tokens. */
+  control(action: 'expire' | 'revoke'): Promise<void>
+}
+
+export async function startOAuthServer(): Promise<OAuthServer> {
+  const port = await freePort()
+  const child = spawn(process.execPath, [OAUTH_FIXTURE], { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  await waitFor(() => /listening on port/.test(output) || child.exitCode !== null, 'the OAuth fixture to listen', 15_000)
+  if (child.exitCode !== null) throw new Error(`the OAuth fixture exited: ${output}`)
+  const base = `http://127.0.0.1:${port}`
+  return {
+    base,
+    url: `${base}/mcp`,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return
+      child.kill('SIGKILL')
+      await new Promise((resolve) => child.once('exit', resolve))
+    },
+    stats: async () => (await fetch(`${base}/test/stats`)).json() as never,
+    async control(action) {
+      await (await fetch(`${base}/test/${action}`, { method: 'POST' })).text()
+    },
+  }
+}
+
 export interface Booted {
   tk: TestKernel
   base: string
