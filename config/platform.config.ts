@@ -28,6 +28,8 @@ export default defineConfig({
     'realtime-redis': { url: env('REDIS_URL', { optional: true }) },
     'jobs-agenda': { maintenanceEveryMs: 60_000 },
     'server-http': { host: '127.0.0.1', port: 8787 },
+    // GET /api/system, a system.metrics event each second on the global stream, Prometheus text at /metrics.
+    'monitor-system': { intervalMs: 1000, emitEvents: true, prometheus: true },
     // Credentials: stored encrypted (key ring from PLATFORM_VAULT_KEYS, else <dataDir>/vault.key, 0600).
     'auth-vault': { keys: env('PLATFORM_VAULT_KEYS', { optional: true }) },
     // API keys: config, key files, stored keys, then the reference env vars (ANTHROPIC_API_KEY, ...).
@@ -52,6 +54,10 @@ export default defineConfig({
     'tool-code-exec': { python: false },
     // MCP servers (stdio, http, sse): their tools as <server>__<tool>; add servers here or through /api/mcp/servers.
     'mcp-client': { servers: {} },
+    // Tokens and cost of every model call (ledger, attribution, totals), /api/sessions/:id/usage, /api/usage,
+    // usage.updated events. Prices from the shipped catalogue; override per model in `pricing`, e.g.
+    // { 'anthropic/claude-sonnet-4-5': { input: '3', output: '15' } }; budgets: { session: { usd: '5' }, day: { usd: '50' } }.
+    'usage-metering': { pricing: {}, budgets: {} },
     // Allow / ask / deny rules per tool and subject; with no rule: reads allowed, the rest asked.
     'permission-policy': { admin: [], rules: [], denyEnvFiles: true },
     'provider-scripted': { chunkDelayMs: 25 },

@@ -1,4 +1,4 @@
 export * from './records.js'
 export * from './events.js'
 export * from './routes.js'
-export type * from './system.js'
+export * from './system.js'

@@ -1,3 +1,5 @@
+import { z } from 'zod'
+
 /**
  * What `GET /api/system` answers and what each `system.metrics` event on the global stream carries
  * (monitor-system plugin). One server process's view: with several instances on one Redis, each
@@ -34,7 +36,7 @@ export interface SystemMetrics {
     loaded: number
   }
   turns: { started: number; perSecond: number }
-  /** Open event streams (SSE) of this instance; null without server-http. */
+  /** Open event streams of this instance (SSE streams and WebSocket subscriptions); null without server-http. */
   streams: { open: number | null }
   /** `agenda`: jobs due and waiting for a worker (null when the count failed); `timer`: the in-process scheduler, which never queues. */
   jobs: { backend: 'agenda' | 'timer'; queueDepth: number | null }
@@ -68,3 +70,45 @@ export interface ProviderCallStats {
   latencyMs: { p50: number | null; p99: number | null }
   byModel: Array<{ provider: string; model: string; completed: number; errors: number; latencyMs: { p50: number | null; p99: number | null } }>
 }
+
+// ---- the same as zod (the OpenAPI response schema of GET /api/system; contract tests validate against it) ----
+const ms = () => z.number().min(0)
+const latencySchema = z.object({ p50: z.number().nullable(), p99: z.number().nullable() }).strict()
+const healthSchema = <K extends z.ZodEnum>(kind: K) => z.object({ kind, ok: z.boolean(), latencyMs: z.number().nullable(), error: z.string().optional() }).strict()
+
+export const providerCallStatsSchema = z
+  .object({
+    windowSec: z.number(),
+    perSecond: z.number(),
+    completed: z.number().int(),
+    errors: z.number().int(),
+    errorRate: z.number(),
+    latencyMs: latencySchema,
+    byModel: z.array(z.object({ provider: z.string(), model: z.string(), completed: z.number().int(), errors: z.number().int(), latencyMs: latencySchema }).strict()),
+  })
+  .strict()
+
+export const systemMetricsSchema = z
+  .object({
+    at: z.string().describe('ISO 8601 timestamp'),
+    instance: z.object({ id: z.string(), hostname: z.string(), pid: z.number().int(), version: z.string(), startedAt: z.string() }).strict(),
+    uptime: z.object({ processSec: ms(), monitorSec: ms() }).strict(),
+    intervalMs: ms(),
+    cpu: z.object({ userPercent: ms(), systemPercent: ms(), cores: z.number().int(), loadAverage: z.tuple([z.number(), z.number(), z.number()]) }).strict(),
+    memory: z.object({ rssBytes: ms(), heapUsedBytes: ms(), heapTotalBytes: ms(), externalBytes: ms(), arrayBuffersBytes: ms() }).strict(),
+    eventLoop: z.object({ lagMs: z.object({ p50: ms(), p99: ms(), max: ms() }).strict(), utilization: z.number().min(0).max(1) }).strict(),
+    gc: z.object({ count: z.number().int(), pauseMs: ms(), interval: z.object({ count: z.number().int(), pauseMs: ms() }).strict() }).strict(),
+    sessions: z.object({ activeTurns: z.number().int(), loaded: z.number().int() }).strict(),
+    turns: z.object({ started: z.number().int(), perSecond: z.number() }).strict(),
+    streams: z.object({ open: z.number().int().nullable() }).strict(),
+    jobs: z.object({ backend: z.enum(['agenda', 'timer']), queueDepth: z.number().int().nullable() }).strict(),
+    providers: providerCallStatsSchema,
+    database: healthSchema(z.enum(['pglite', 'postgres'])).nullable(),
+    redis: healthSchema(z.enum(['redis', 'memory'])),
+  })
+  .strict()
+
+// Compile-time check: the schema describes exactly the interface (changing one alone fails typecheck).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const sameShape: Same<z.infer<typeof systemMetricsSchema>, SystemMetrics> = true
+void sameShape

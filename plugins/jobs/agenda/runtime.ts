@@ -27,6 +27,12 @@ export function createJobsRuntime(deps: { options: JobsAgendaOptions; logger: Lo
         return notifications
       },
       lastMaintenance: () => lastReport,
+      // Read-only, for monitor-system. Unqualified agenda_jobs resolves in the persistence schema (the pool's search_path).
+      async queueDepth() {
+        if (!db) return null
+        const sql = 'select count(*)::int as depth from agenda_jobs where next_run_at <= now() and locked_at is null and disabled is not true'
+        return (await db.pool.query<{ depth: number }>(sql)).rows[0].depth
+      },
     },
     async start(persistence) {
       notifications = persistence.mode === 'external'

@@ -13,6 +13,8 @@ export interface JobsAgendaService {
   readonly notifications: boolean
   /** The last platform.maintenance result seen by this process, or null. */
   lastMaintenance(): MaintenanceReport | null
+  /** Jobs due and waiting for a worker (due, not locked, not disabled): one count query; null before start and after shutdown. */
+  queueDepth(): Promise<number | null>
 }
 
 declare module '../../../kernel/services.js' {

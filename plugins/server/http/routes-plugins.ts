@@ -28,7 +28,9 @@ export function mountPluginRoutes(app: FastifyInstance, routes: RouteDefinition[
           const params = validated(route.schema?.params, request.params ?? {}, 'params') as Record<string, string>
           const query = validated(route.schema?.querystring, request.query ?? {}, 'querystring') as Record<string, unknown>
           const body = validated(route.schema?.body, request.body, 'body')
-          const result = await route.handler({ params, query, body })
+          // A handler may answer something other than JSON (Prometheus text) by naming its content type.
+          const result: { status?: number; body: unknown; contentType?: string } = await route.handler({ params, query, body })
+          if (result.contentType) void reply.type(result.contentType)
           return reply.code(result.status ?? 200).send(result.body)
         },
       })
