@@ -25,6 +25,8 @@ export interface Credential {
   label?: string
   /** Non-secret facts the provider needs (ChatGPT account id, Google project id, e-mail). */
   meta?: Record<string, unknown>
+  /** Stored credentials: the user it belongs to (null: server-wide). */
+  ownerId?: string | null
 }
 
 /** What the API shows of a stored credential: never the secret, only a masked hint. */
@@ -39,6 +41,8 @@ export interface CredentialInfo {
   expiresAt: string | null
   scopes: string[]
   meta: Record<string, unknown>
+  /** The user it belongs to; null = server-wide (set by an admin). */
+  ownerId: string | null
   keyVersion: number | null
   createdAt: string
   updatedAt: string
@@ -54,6 +58,8 @@ export interface NewCredential {
   scopes?: string[]
   label?: string | null
   meta?: Record<string, unknown>
+  /** A user's own credential; unset or null = server-wide. */
+  ownerId?: string | null
 }
 
 export interface CredentialPatch {
@@ -70,11 +76,15 @@ export interface CredentialPatch {
  * auth-vault replaces it with AES-256-GCM encrypted rows in PostgreSQL.
  */
 export interface CredentialStore {
-  list(filter?: { providerId?: string }): Promise<CredentialInfo[]>
+  /** `ownerId`: only that user's (a string) or only server-wide ones (null); unset = all. */
+  list(filter?: { providerId?: string; ownerId?: string | null }): Promise<CredentialInfo[]>
   /** Decrypted credential by id (for the plugins that use it; never for API responses). */
   get(id: string): Promise<Credential | null>
-  /** The most recently updated active credential of a provider and mode. */
-  find(providerId: string, mode: AuthMode): Promise<Credential | null>
+  /**
+   * The most recently updated active credential of a provider and mode: the user's own when `ownerId`
+   * is given and they have one, else a server-wide one.
+   */
+  find(providerId: string, mode: AuthMode, ownerId?: string | null): Promise<Credential | null>
   save(input: NewCredential): Promise<CredentialInfo>
   update(id: string, patch: CredentialPatch): Promise<CredentialInfo | null>
   delete(id: string): Promise<boolean>
@@ -84,6 +94,11 @@ export interface CredentialQuery {
   providerId: string
   /** Modes acceptable to the caller, in no particular order (default: both). */
   modes?: AuthMode[]
+  /**
+   * Whose credentials may be used besides server-wide ones. The resolver fills it from the current
+   * call context (the session's owner) when the caller leaves it unset.
+   */
+  ownerId?: string | null
 }
 
 /**

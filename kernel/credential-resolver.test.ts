@@ -29,3 +29,22 @@ t.test('sources are asked by precedence; the first answer of an accepted mode wi
   t.equal(await resolver.refresh(found!, 'rejected'), null, 'an API key cannot be refreshed')
   t.equal(await resolver.resolve({ providerId: 'openai', modes: ['api_key'] }), null)
 })
+
+t.test('the resolver asks sources for the current session owner\'s credentials unless the query names an owner', async (t) => {
+  const { runInCallContext } = await import('./call-context.js')
+  const { createCredentialResolver } = await import('./credential-resolver.js')
+  const { defineRegistry } = await import('./registries/index.js')
+  const { Secret } = await import('./config.js')
+  const asked: Array<string | null | undefined> = []
+  const sources = defineRegistry<import('./auth.js').CredentialSourceDefinition>('credentialSources', (s) => s.id)
+  sources.add({ id: 'spy', precedence: 1, resolve: async (q) => (asked.push(q.ownerId), { providerId: q.providerId, mode: 'api_key', secret: new Secret('k', 'test'), source: 'vault' }) })
+  const resolver = createCredentialResolver({ sources, logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this } } as never })
+  await resolver.resolve({ providerId: 'p' })
+  await runInCallContext({ sessionId: 'ses_1', ownerId: 'usr_alice' }, () => resolver.resolve({ providerId: 'p' }))
+  await runInCallContext({ sessionId: 'ses_1', ownerId: 'usr_alice' }, async () => {
+    await new Promise((r) => setTimeout(r, 1))
+    await resolver.resolve({ providerId: 'p' })
+  })
+  await runInCallContext({ sessionId: 'ses_1', ownerId: 'usr_alice' }, () => resolver.resolve({ providerId: 'p', ownerId: null }))
+  t.same(asked, [null, 'usr_alice', 'usr_alice', null], 'outside a session: none; inside: the owner, across awaits; explicit wins')
+})

@@ -5,6 +5,7 @@
 export { definePlugin, type PluginDefinition, type PluginContext, type ProvideOptions, type Lifetime, type Cradle } from './plugin.js'
 export { defineConfig, env, Secret, secretSchema, redact, permissionRuleSchema, type PlatformConfigInput, type KernelConfig, type AgentConfig, type PluginEntry, type PermissionRule } from './config.js'
 export { decideByRules, escapeGlob, matchesGlob } from './permission-rules.js'
+export { currentCallContext, runInCallContext, type CallContext } from './call-context.js'
 export { defineTool, type ToolDefinition, type ToolContext, type ToolResult, type ToolKind, type PermissionRequest } from './tool.js'
 export { PlatformError, isPlatformError, KernelErrorCode } from './errors.js'
 export * from './hooks/stages.js'

@@ -23,26 +23,31 @@ export function createMemoryCredentialStore(deps: { clock: Clock; ids: Ids }): C
     source: 'vault',
     label: entry.info.label ?? undefined,
     meta: { ...entry.info.meta },
+    ownerId: entry.info.ownerId,
   })
   return {
     async list(filter = {}) {
-      return [...entries.values()].filter((e) => !filter.providerId || e.info.providerId === filter.providerId).map((e) => structuredClone(e.info))
+      return [...entries.values()]
+        .filter((e) => (!filter.providerId || e.info.providerId === filter.providerId) && (filter.ownerId === undefined || e.info.ownerId === filter.ownerId))
+        .map((e) => structuredClone(e.info))
     },
     async get(id) {
       const entry = entries.get(id)
       return entry ? toCredential(entry) : null
     },
-    async find(providerId, mode) {
-      const found = [...entries.values()]
-        .filter((e) => e.info.providerId === providerId && e.info.mode === mode && e.info.status === 'active')
-        .sort((a, b) => (a.info.updatedAt < b.info.updatedAt ? 1 : -1))[0]
+    async find(providerId, mode, ownerId) {
+      const newest = (owner: string | null) =>
+        [...entries.values()]
+          .filter((e) => e.info.providerId === providerId && e.info.mode === mode && e.info.status === 'active' && e.info.ownerId === owner)
+          .sort((a, b) => (a.info.updatedAt < b.info.updatedAt ? 1 : -1))[0]
+      const found = (ownerId ? newest(ownerId) : undefined) ?? newest(null)
       return found ? toCredential(found) : null
     },
     async save(input) {
       const now = deps.clock.now().toISOString()
       const info: CredentialInfo = {
         id: deps.ids.next('cred'), providerId: input.providerId, mode: input.mode, label: input.label ?? null, hint: secretHint(input.secret),
-        status: 'active', expiresAt: input.expiresAt ?? null, scopes: input.scopes ?? [], meta: input.meta ?? {}, keyVersion: null,
+        status: 'active', expiresAt: input.expiresAt ?? null, scopes: input.scopes ?? [], meta: input.meta ?? {}, ownerId: input.ownerId ?? null, keyVersion: null,
         createdAt: now, updatedAt: now, lastUsedAt: null,
       }
       entries.set(info.id, { info, secret: input.secret, refreshToken: input.refreshToken ?? null })

@@ -14,6 +14,7 @@ import { copyMessages } from './fork.js'
 import { sideCall } from './side-call.js'
 import { cleanTitle, TITLE_PROMPT } from './title.js'
 import { depthOf, finalAnswer, relayEvents } from './delegation.js'
+import { runInCallContext } from '../call-context.js'
 import { expandToolSet, isToolPattern } from './tool-set.js'
 import type { DelegateRequest, DelegateResult, SessionDraft } from '../turn.js'
 import { resolveSessionDraft } from './resolve-session.js'
@@ -195,7 +196,7 @@ export class SessionEngine {
     const spec = await this.deps.hooks.subagent.spawn.promise({ ...request }, { parent: parentSession, turnId: parent.turnId, callId: parent.callId, depth })
     const resolved = resolveSessionDraft({ agent: spec.agent, provider: spec.provider, model: spec.model, workspace: parentSession.workspace }, this.deps.config, this.deps.registries, { keepWorkspace: true })
     const narrowed = spec.tools ? expandToolSet(resolved.tools, this.deps.registries).map((t) => t.name).filter((t) => spec.tools!.includes(t)) : resolved.tools
-    const draft: SessionDraft = { ...resolved, tools: narrowed, title: spec.title?.slice(0, 200) ?? null, parentId: parentSession.id }
+    const draft: SessionDraft = { ...resolved, tools: narrowed, title: spec.title?.slice(0, 200) ?? null, parentId: parentSession.id, ownerId: parentSession.ownerId }
     const relayTo = this.#runtime(parentSession.id).events
     const child = await this.#insertSession(draft, 'subagent', (events) => relayEvents(events, relayTo, { parentSessionId: parentSession.id, callId: parent.callId, agent: draft.agent, depth }))
     const runtime = this.#runtime(child.id)
@@ -419,7 +420,11 @@ export class SessionEngine {
         .catch((error: unknown) => this.deps.logger.error('storing the busy status failed', { sessionId, error: String(error) }))
       events.emit('turn.started', { turnId })
       const deps: TurnDeps = { ...this.deps, clientFor: (id) => this.#client(id), persist: (m, t) => this.#persist(m, t), history: () => this.#history(session), tools: this.#tools }
-      const run = job.kind === 'answer' ? runTurn(deps, { session, turnId, signal: controller.signal, events, maxSteps: job.maxSteps }) : this.#compactJob(deps, session, turnId, controller.signal, events, job)
+      // Everything the turn starts runs as work for this session (credential sources pick its owner's keys).
+      const context = { sessionId: session.id, ownerId: session.ownerId }
+      const run = runInCallContext(context, () =>
+        job.kind === 'answer' ? runTurn(deps, { session, turnId, signal: controller.signal, events, maxSteps: job.maxSteps }) : this.#compactJob(deps, session, turnId, controller.signal, events, job),
+      )
       const result = await run.catch((error: unknown) => {
         const failure = { code: (error as PlatformError).code ?? KernelErrorCode.PROVIDER_STREAM_FAILED, message: (error as Error).message }
         events.emit('error', { ...failure, turnId })
@@ -428,7 +433,7 @@ export class SessionEngine {
       events.emit('turn.completed', { turnId, finish: result.finish, ...(result.error ? { error: result.error } : {}) })
       await busyStored
       await this.#setStatus(session, runtime.queued > 0 ? 'busy' : 'idle', events)
-      if (job.kind === 'answer' && result.finish !== 'error' && result.finish !== 'aborted') this.#titleLater(deps, session, turnId, events)
+      if (job.kind === 'answer' && result.finish !== 'error' && result.finish !== 'aborted') runInCallContext(context, () => this.#titleLater(deps, session, turnId, events))
       return result
     } finally {
       if (job.kind === 'answer') job.signal?.removeEventListener('abort', onOuterAbort)

@@ -78,7 +78,7 @@ export function createApiKeySources(deps: SourceDeps): CredentialSourceDefinitio
     id: SOURCE_IDS.vault,
     precedence: CredentialPrecedence.VAULT,
     async resolve(query) {
-      return wantsApiKey(query) ? deps.store().find(query.providerId, 'api_key') : null
+      return wantsApiKey(query) ? deps.store().find(query.providerId, 'api_key', query.ownerId) : null
     },
   }
   const env: CredentialSourceDefinition = {

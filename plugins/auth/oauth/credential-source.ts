@@ -14,7 +14,7 @@ const tagged = (credential: Credential): Credential => ({ ...credential, source:
  */
 export function createOAuthCredentialSource(deps: {
   service: () => AuthOauthService
-  store: () => { find(providerId: string, mode: 'oauth'): Promise<Credential | null> }
+  store: () => { find(providerId: string, mode: 'oauth', ownerId?: string | null): Promise<Credential | null> }
   skewMs: (provider: ProviderId) => number
   now: () => Date
   logger: Logger
@@ -26,7 +26,7 @@ export function createOAuthCredentialSource(deps: {
     async resolve(query) {
       if (query.modes && !query.modes.includes('oauth')) return null
       if (!enabled(query.providerId)) return null
-      const stored = await deps.store().find(query.providerId, 'oauth')
+      const stored = await deps.store().find(query.providerId, 'oauth', query.ownerId)
       if (!stored?.id) return null
       const expires = stored.expiresAt ? Date.parse(stored.expiresAt) : Number.POSITIVE_INFINITY
       const now = deps.now().getTime()

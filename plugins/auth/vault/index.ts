@@ -1,7 +1,7 @@
 import { definePlugin } from '../../../kernel/index.js'
 import type {} from '../../persistence/postgres/services.js'
 import { configSchema } from './config.js'
-import { CREDENTIAL_MIGRATION } from './migration.js'
+import { CREDENTIAL_MIGRATION, OWNER_MIGRATION } from './migration.js'
 import { credentialRoutes } from './routes.js'
 import { createVaultRuntime } from './runtime.js'
 import './services.js'
@@ -20,6 +20,7 @@ export default definePlugin({
     const runtime = createVaultRuntime({ options: ctx.options, dataDir: ctx.kernelConfig.dataDir, logger: ctx.logger })
     // persistence-postgres registered first (dependsOn): the table is migrated in its lifecycle.start.
     ctx.resolve('persistencePostgres').addMigration(CREDENTIAL_MIGRATION)
+    ctx.resolve('persistencePostgres').addMigration(OWNER_MIGRATION)
     ctx.replacePort('credentialStore', () => runtime.store)
     ctx.provide('authVault', () => runtime.service)
     ctx.registries.commands.add(runtime.rotateCommand)

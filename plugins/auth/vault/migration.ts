@@ -29,3 +29,13 @@ export const CREDENTIAL_MIGRATION: PluginMigration = {
   ],
   down: (schema) => [`drop table if exists ${tableIn(schema)}`],
 }
+
+/** auth-vault 0002: credentials of one user (API tokens belong to users); null = server-wide. */
+export const OWNER_MIGRATION: PluginMigration = {
+  name: 'auth-vault-0002-owner',
+  up: (schema) => [
+    `alter table ${tableIn(schema)} add column "owner_id" text null`,
+    `create index "auth_credential_owner_id_index" on ${tableIn(schema)} ("owner_id", "provider_id", "mode")`,
+  ],
+  down: (schema) => [`drop index if exists "${schema}"."auth_credential_owner_id_index"`, `alter table ${tableIn(schema)} drop column "owner_id"`],
+}

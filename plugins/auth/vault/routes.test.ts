@@ -35,7 +35,8 @@ t.test('store, list (hints only), delete; 404 for an unknown id', async (t) => {
   const created = await call('POST', '/api/auth/credentials', { provider: 'scripted', key: `  ${KEY}\n`, label: 'ci' })
   t.equal(created.status, 201)
   t.match(created.json, { providerId: 'scripted', mode: 'api_key', label: 'ci', hint: '…9f8e', status: 'active', keyVersion: 1, scopes: [], meta: {} })
-  t.same(Object.keys(created.json).sort(), ['createdAt', 'expiresAt', 'hint', 'id', 'keyVersion', 'label', 'lastUsedAt', 'meta', 'mode', 'providerId', 'scopes', 'status', 'updatedAt'])
+  t.same(Object.keys(created.json).sort(), ['createdAt', 'expiresAt', 'hint', 'id', 'keyVersion', 'label', 'lastUsedAt', 'meta', 'mode', 'ownerId', 'providerId', 'scopes', 'status', 'updatedAt'])
+  t.equal(created.json.ownerId, null, 'stored through the API without a user: server-wide')
   const stored = await tk.kernel.resolve('credentialStore').get(created.json.id)
   t.equal(stored?.secret.reveal(), KEY, 'the key is stored trimmed')
 

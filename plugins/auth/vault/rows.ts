@@ -14,6 +14,7 @@ export interface InfoRow {
   scopes: string[]
   meta: Record<string, unknown>
   key_version: number
+  owner_id: string | null
   created_at: string
   updated_at: string
   last_used_at: string | null
@@ -27,7 +28,7 @@ export interface SealedRow extends InfoRow {
 }
 
 export const INFO_COLUMNS =
-  '"id", "provider_id", "mode", "label", "hint", "status", "expires_at", "scopes", "meta", "key_version", "created_at", "updated_at", "last_used_at"'
+  '"id", "provider_id", "mode", "label", "hint", "status", "expires_at", "scopes", "meta", "key_version", "owner_id", "created_at", "updated_at", "last_used_at"'
 export const SEALED_COLUMNS = `${INFO_COLUMNS}, "ciphertext", "iv", "auth_tag"`
 
 const iso = (value: string | Date): string => new Date(value).toISOString()
@@ -44,6 +45,7 @@ export function toInfo(row: InfoRow): CredentialInfo {
     expiresAt: isoOrNull(row.expires_at),
     scopes: row.scopes,
     meta: row.meta,
+    ownerId: row.owner_id ?? null,
     keyVersion: row.key_version,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
@@ -67,5 +69,6 @@ export function toCredential(row: InfoRow, payload: VaultPayload): Credential {
     source: 'vault',
     label: row.label ?? undefined,
     meta: { ...row.meta },
+    ownerId: row.owner_id ?? null,
   }
 }

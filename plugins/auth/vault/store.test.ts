@@ -168,3 +168,25 @@ t.test('before start the store refuses with AUTH_VAULT_NOT_STARTED', async (t) =
   await t.rejects(runtime.store.list(), { code: 'AUTH_VAULT_NOT_STARTED' })
   t.throws(() => runtime.service.keyVersions(), { code: 'AUTH_VAULT_NOT_STARTED' })
 })
+
+t.test('owners: a user\'s own credential wins for them; others and server work get the server-wide one (vault and memory store)', async (t) => {
+  const { createMemoryCredentialStore } = await import('../../../kernel/ports/memory-credential-store.js')
+  const { createUlidIds, systemClock } = await import('../../../kernel/ports/basics.js')
+  const schema = db.newSchema()
+  const tk = await bootVault({ db, schema, keys: keyRing({ 1: newKey() }) })
+  t.teardown(tk.close)
+  for (const [name, store] of [['vault', tk.kernel.resolve('credentialStore')], ['memory', createMemoryCredentialStore({ clock: systemClock, ids: createUlidIds() })]] as const) {
+    const server = await store.save({ providerId: 'openai', mode: 'api_key', secret: 'test-key-server-0001' })
+    const alice = await store.save({ providerId: 'openai', mode: 'api_key', secret: 'test-key-alice-0002', ownerId: 'usr_alice' })
+    t.equal(server.ownerId, null, `${name}: server-wide`)
+    t.equal(alice.ownerId, 'usr_alice')
+    t.equal((await store.find('openai', 'api_key', 'usr_alice'))?.id, alice.id, `${name}: alice gets her own`)
+    t.equal((await store.find('openai', 'api_key', 'usr_bob'))?.id, server.id, `${name}: bob falls back to the server-wide key`)
+    t.equal((await store.find('openai', 'api_key'))?.id, server.id, `${name}: no user: server-wide, never someone's own`)
+    t.equal((await store.find('openai', 'api_key', null))?.id, server.id)
+    t.same((await store.list({ ownerId: 'usr_alice' })).map((c) => c.id), [alice.id])
+    t.same((await store.list({ ownerId: null })).map((c) => c.id), [server.id])
+    await store.delete(server.id)
+    t.equal(await store.find('openai', 'api_key', 'usr_bob'), null, `${name}: bob never gets alice's`)
+  }
+})

@@ -85,11 +85,11 @@ async function insert(deps: VaultStoreDeps, input: NewCredential): Promise<InfoR
   const now = clock.now().toISOString()
   const sealed = seal(ring, { secret: input.secret, refreshToken: input.refreshToken ?? null }, { id, providerId: input.providerId, mode: input.mode })
   const [row] = await db.query<InfoRow>(
-    `insert into ${table} ("id", "provider_id", "mode", "label", "hint", "ciphertext", "iv", "auth_tag", "key_version", "expires_at", "scopes", "meta", "status", "created_at", "updated_at") ` +
-      `values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz, $11::jsonb, $12::jsonb, 'active', $13::timestamptz, $13::timestamptz) returning ${INFO_COLUMNS}`,
+    `insert into ${table} ("id", "provider_id", "mode", "label", "hint", "ciphertext", "iv", "auth_tag", "key_version", "expires_at", "scopes", "meta", "owner_id", "status", "created_at", "updated_at") ` +
+      `values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz, $11::jsonb, $12::jsonb, $14, 'active', $13::timestamptz, $13::timestamptz) returning ${INFO_COLUMNS}`,
     [
       id, input.providerId, input.mode, input.label ?? null, secretHint(input.secret), sealed.ciphertext, sealed.iv, sealed.authTag, sealed.keyVersion,
-      input.expiresAt ?? null, json(input.scopes ?? []), json(input.meta ?? {}), now,
+      input.expiresAt ?? null, json(input.scopes ?? []), json(input.meta ?? {}), now, input.ownerId ?? null,
     ],
   )
   return row!
@@ -102,17 +102,21 @@ export function createVaultStore(getDeps: () => VaultStoreDeps): CredentialStore
   return {
     async list(filter = {}) {
       const { db, table } = getDeps()
-      const sql = `select ${INFO_COLUMNS} from ${table} where ($1::text is null or "provider_id" = $1) order by "created_at", "id"`
-      return (await db.query<InfoRow>(sql, [filter.providerId ?? null])).map(toInfo)
+      const owner = filter.ownerId === undefined ? '' : filter.ownerId === null ? ' and "owner_id" is null' : ' and "owner_id" = $2'
+      const sql = `select ${INFO_COLUMNS} from ${table} where ($1::text is null or "provider_id" = $1)${owner} order by "created_at", "id"`
+      return (await db.query<InfoRow>(sql, [filter.providerId ?? null, ...(typeof filter.ownerId === 'string' ? [filter.ownerId] : [])])).map(toInfo)
     },
     async get(id) {
       const deps = getDeps()
       return decrypted(deps, await selectSealed(deps, id))
     },
-    async find(providerId, mode) {
+    async find(providerId, mode, ownerId) {
       const deps = getDeps()
-      const sql = `select ${SEALED_COLUMNS} from ${deps.table} where "provider_id" = $1 and "mode" = $2 and "status" = 'active' order by "updated_at" desc, "id" desc limit 1`
-      return decrypted(deps, (await deps.db.query<SealedRow>(sql, [providerId, mode]))[0])
+      // The user's own credential first (when there is a user), else a server-wide one.
+      const sql =
+        `select ${SEALED_COLUMNS} from ${deps.table} where "provider_id" = $1 and "mode" = $2 and "status" = 'active' ` +
+        `and ("owner_id" is null or "owner_id" = $3) order by ("owner_id" is null), "updated_at" desc, "id" desc limit 1`
+      return decrypted(deps, (await deps.db.query<SealedRow>(sql, [providerId, mode, ownerId ?? null]))[0])
     },
     save: async (input) => toInfo(await insert(getDeps(), input)),
     async update(id, patch) {
