@@ -1,4 +1,7 @@
 export * from './records.js'
 export * from './events.js'
 export * from './routes.js'
+export * from './schemas.js'
+export * from './ws.js'
+export * from './client.js'
 export * from './system.js'

@@ -28,6 +28,7 @@ export const sessionInfoSchema = z
     workspace: z.string(),
     permissions: z.array(permissionRuleSchema),
     forkedFrom: z.object({ sessionId: z.string(), messageId: z.string() }).strict().nullable(),
+    ownerId: z.string().nullable(),
     status: sessionStatusSchema,
     seq: z.number().int().min(0),
     createdAt: iso(),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import type { StreamFrame } from './events.js'
+import { streamFrameSchema } from './schemas.js'
 
 export const WS_PATH = '/api/ws'
 
@@ -51,3 +52,12 @@ export const WsCloseCode = {
   /** The client fell too far behind (its unsent output passed the limit); reconnect with `since`. */
   TRY_AGAIN_LATER: 1013,
 } as const
+
+/** zod descriptions of the server's frames, for the OpenAPI document and tests (the server builds them as typed objects). */
+export const wsControlFrameSchema = z.union([
+  z.object({ op: z.literal('subscribed'), stream: z.string(), head: z.number().int().min(0) }).strict(),
+  z.object({ op: z.literal('unsubscribed'), stream: z.string() }).strict(),
+  z.object({ op: z.literal('error'), code: z.string(), message: z.string(), stream: z.string().optional() }).strict(),
+  z.object({ op: z.literal('pong') }).strict(),
+])
+export const wsServerFrameSchema = z.union([streamFrameSchema, wsControlFrameSchema])

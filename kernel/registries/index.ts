@@ -16,8 +16,10 @@ export interface RouteDefinition {
   id: string
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   path: string
-  /** zod schemas (anything with safeParse) for the parts of the request. */
-  schema?: { body?: unknown; params?: unknown; querystring?: unknown }
+  /** One line for the OpenAPI document. */
+  summary?: string
+  /** zod schemas (anything with safeParse) for the parts of the request; `response` documents the success body. */
+  schema?: { body?: unknown; params?: unknown; querystring?: unknown; response?: unknown }
   handler(request: { params: Record<string, string>; query: Record<string, unknown>; body: unknown }): Promise<{ status?: number; body: unknown }>
 }
 

@@ -3,13 +3,22 @@ import { createTestKernel } from '../../../kernel/testing/index.js'
 import { configSchema, listenTarget } from './config.js'
 
 t.test('defaults', async (t) => {
-  t.same(configSchema.parse({}), { host: '127.0.0.1', port: 8787, heartbeatMs: 15_000, bodyLimitBytes: 1_048_576, logRequests: false })
+  t.same(configSchema.parse({}), {
+    host: '127.0.0.1',
+    port: 8787,
+    heartbeatMs: 15_000,
+    bodyLimitBytes: 1_048_576,
+    logRequests: false,
+    ws: { heartbeatMs: 15_000, maxBufferedBytes: 1_048_576, maxMessageBytes: 65_536, maxSubscriptions: 256 },
+  })
+  t.equal(configSchema.parse({ ws: { heartbeatMs: 50 } }).ws.maxBufferedBytes, 1_048_576, 'a partial ws section keeps the other defaults')
 })
 
 t.test('unknown keys and bad types are rejected', async (t) => {
   t.notOk(configSchema.safeParse({ prot: 1 }).success)
   t.notOk(configSchema.safeParse({ port: 70_000 }).success)
   t.notOk(configSchema.safeParse({ port: '8787' }).success)
+  t.notOk(configSchema.safeParse({ ws: { heartbeat: 10 } }).success, 'unknown ws key')
 })
 
 t.test('HOST and PORT override the config file; empty values are ignored', async (t) => {

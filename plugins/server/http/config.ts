@@ -13,6 +13,20 @@ export const configSchema = z
     bodyLimitBytes: z.number().int().min(1).default(1_048_576),
     /** Log one line per request (method, url, status, ms). */
     logRequests: z.boolean().default(false),
+    /** WebSocket endpoint `GET /api/ws`. */
+    ws: z
+      .object({
+        /** Interval of ws ping frames; a client that misses two pongs in a row is terminated. */
+        heartbeatMs: z.number().int().min(10).max(600_000).default(15_000),
+        /** A client whose unsent output passes this many bytes is closed with 1013 (it reconnects with `since`). */
+        maxBufferedBytes: z.number().int().min(1024).default(1_048_576),
+        /** Largest message a client may send, in bytes (control messages are tiny). */
+        maxMessageBytes: z.number().int().min(256).max(1_048_576).default(65_536),
+        /** Streams one socket may follow at once. */
+        maxSubscriptions: z.number().int().min(1).max(10_000).default(256),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
 export type ServerHttpOptions = z.output<typeof configSchema>

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { isPlatformError, PlatformError, type Logger, type protocol } from '../../../kernel/index.js'
 
 /** Error codes this plugin answers with (besides the PlatformErrors other parts of the platform throw). */
@@ -7,6 +7,9 @@ export const HttpErrorCode = {
   REQUEST_BODY_MALFORMED: 'REQUEST_BODY_MALFORMED',
   REQUEST_BODY_TOO_LARGE: 'REQUEST_BODY_TOO_LARGE',
   REQUEST_MEDIA_TYPE_UNSUPPORTED: 'REQUEST_MEDIA_TYPE_UNSUPPORTED',
+  REQUEST_URL_INVALID: 'REQUEST_URL_INVALID',
+  REQUEST_URL_TOO_LONG: 'REQUEST_URL_TOO_LONG',
+  REQUEST_UPGRADE_REQUIRED: 'REQUEST_UPGRADE_REQUIRED',
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
   PORT_INVALID: 'SERVER_HTTP_PORT_INVALID',
@@ -67,6 +70,8 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: HttpErrorCode.REQUEST_BODY_MALFORMED, message: 'The request body is empty but declared as JSON.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: HttpErrorCode.REQUEST_BODY_MALFORMED, message: 'The request body does not match its Content-Length.' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: HttpErrorCode.REQUEST_BODY_TOO_LARGE, message: 'The request body is larger than the server accepts.' },
+  FST_ERR_BAD_URL: { status: 400, code: HttpErrorCode.REQUEST_URL_INVALID, message: 'The URL is not valid: a path segment has a bad percent-encoding.' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: HttpErrorCode.REQUEST_URL_TOO_LONG, message: 'A path parameter is too long (100 characters at most).' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: HttpErrorCode.REQUEST_MEDIA_TYPE_UNSUPPORTED, message: 'Send the request body as application/json.' },
 }
 
@@ -86,6 +91,14 @@ export function errorReply(error: unknown, bodyLimitBytes: number): { status: nu
     return { status, body: { error: { code: HttpErrorCode.REQUEST_INVALID, message: (error as Error).message } }, internal: false }
   }
   return { status: 500, body: { error: { code: HttpErrorCode.INTERNAL_ERROR, message: 'The server hit an unexpected error; it has been logged.' } }, internal: true }
+}
+
+/** fastify's `frameworkErrors` option: bad URLs found by the router get the same JSON error body as everything else. */
+export function frameworkErrorHandler(bodyLimitBytes: number) {
+  return (error: FastifyError, _request: unknown, reply: FastifyReply) => {
+    const { status, body } = errorReply(error, bodyLimitBytes)
+    void reply.code(status).type('application/json; charset=utf-8').send(body)
+  }
 }
 
 /** One error handler and one not-found handler: every error response is `{error: {code, message, details?}}`. */

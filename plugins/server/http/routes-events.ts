@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { PlatformError, protocol, type EventBus, type SessionEngine } from '../../../kernel/index.js'
 import { HttpErrorCode, invalidRequest, parsePart } from './errors.js'
+import { mount, type RouteDoc } from './route-docs.js'
 import type { SseHub } from './sse.js'
 
 export interface EventRouteDeps {
@@ -20,6 +21,32 @@ export const SSE_HEADERS = {
 
 const eventsQuery = z.object({ since: z.string().regex(/^\d+$/, 'must be a whole number (a sequence number)').optional() })
 const idParams = z.object({ id: z.string().min(1) }).strict()
+
+const lastEventIdHeader = [
+  { name: 'Last-Event-ID', description: 'Resume after this sequence (what browsers resend on reconnect); wins over `since`.', schema: { type: 'string', pattern: '^\\d+$' } },
+]
+const sse = (stream: string) => ({
+  status: 200,
+  contentType: 'text/event-stream',
+  description: `SSE of stream \`${stream}\`: \`id: <seq>\`, \`event: <type>\`, \`data: <envelope JSON>\` per event (x-event-frame); \`stream.reset\` (no id) when the cursor cannot be served; \`: ping\` heartbeats.`,
+})
+const frameExtension = { 'x-event-frame': protocol.streamFrameSchema }
+
+/** Docs (and the schemas the handlers validate with) of the SSE routes. */
+export const eventRouteDocs = {
+  session: {
+    id: 'sessions.events', method: 'GET', path: `${protocol.ApiPaths.sessions}/:id/events`, tags: ['events'],
+    summary: 'Follow one session\'s events over SSE, replaying after a cursor first.',
+    params: idParams, querystring: eventsQuery, headers: lastEventIdHeader,
+    success: sse('session:<id>'), errors: { 400: ['REQUEST_INVALID'], 404: ['SESSION_NOT_FOUND'], 503: ['SERVER_HTTP_CLOSING'] }, extensions: frameExtension,
+  },
+  global: {
+    id: 'events.global', method: 'GET', path: protocol.ApiPaths.globalEvents, tags: ['events'],
+    summary: 'Follow the global stream (every session\'s status, system metrics, MCP and tool changes) over SSE.',
+    querystring: eventsQuery, headers: lastEventIdHeader,
+    success: sse('global'), errors: { 400: ['REQUEST_INVALID'], 503: ['SERVER_HTTP_CLOSING'] }, extensions: frameExtension,
+  },
+} satisfies Record<string, RouteDoc>
 
 /** The replay cursor: the Last-Event-ID header (what browsers resend) wins over `?since=`; null = live only. */
 export function cursorOf(request: FastifyRequest): number | null {
@@ -47,14 +74,14 @@ async function stream(reply: FastifyReply, deps: EventRouteDeps, streamName: str
 
 /** `GET /api/sessions/:id/events` and `GET /api/events` (global): replay after a cursor, then live. */
 export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
-  app.get(`${protocol.ApiPaths.sessions}/:id/events`, async (request, reply) => {
-    const { id } = parsePart(idParams, request.params, 'params')
+  mount(app, eventRouteDocs.session, async (request, reply) => {
+    const { id } = parsePart(eventRouteDocs.session.params, request.params, 'params')
     const cursor = cursorOf(request)
     await deps.engine.openStream(id)
     await stream(reply, deps, protocol.sessionStream(id), cursor)
   })
 
-  app.get('/api/events', async (request, reply) => {
+  mount(app, eventRouteDocs.global, async (request, reply) => {
     await stream(reply, deps, protocol.GLOBAL_STREAM, cursorOf(request))
   })
 }

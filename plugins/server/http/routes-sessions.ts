@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { KernelErrorCode, PlatformError, protocol, type SessionEngine, type SessionStore } from '../../../kernel/index.js'
 import { parsePart } from './errors.js'
+import { mount, type RouteDoc } from './route-docs.js'
 
 export interface SessionRouteDeps {
   engine: SessionEngine
@@ -13,51 +14,100 @@ const idParams = z.object({ id: z.string().min(1) }).strict()
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() })
 
 const sessionPath = (suffix = '') => `${protocol.ApiPaths.sessions}/:id${suffix}`
+const tags = ['sessions']
+const sessionUnknown = ['SESSION_AGENT_UNKNOWN', 'SESSION_PROVIDER_UNKNOWN', 'SESSION_MODEL_UNKNOWN']
 
-/** `GET /health` and the session commands: create, list, get, post a message, abort. */
+/** Docs (and the schemas the handlers validate with) of the session routes. */
+export const sessionRouteDocs = {
+  health: {
+    id: 'health', method: 'GET', path: protocol.ApiPaths.health, tags: ['server'], summary: 'Liveness and version.',
+    success: { status: 200, description: 'The server is up.', schema: protocol.healthResponseSchema }, errors: {},
+  },
+  create: {
+    id: 'sessions.create', method: 'POST', path: protocol.ApiPaths.sessions, tags, summary: 'Create a session (an empty body takes the defaults).',
+    body: protocol.createSessionBody, bodyOptional: true,
+    success: { status: 201, description: 'The new session.', schema: protocol.sessionInfoSchema },
+    errors: { 400: ['REQUEST_INVALID', ...sessionUnknown, 'SESSION_WORKSPACE_INVALID', 'SESSION_WORKSPACE_NOT_FOUND', 'SESSION_WORKSPACE_OUTSIDE_ROOTS'] },
+  },
+  list: {
+    id: 'sessions.list', method: 'GET', path: protocol.ApiPaths.sessions, tags, summary: 'List sessions, newest first, with their live status.',
+    querystring: listQuery,
+    success: { status: 200, description: 'Sessions.', schema: z.array(protocol.sessionInfoSchema) }, errors: { 400: ['REQUEST_INVALID'] },
+  },
+  patch: {
+    id: 'sessions.patch', method: 'PATCH', path: sessionPath(), tags, summary: 'Switch agent, model or tools from the next turn, rename, or replace the permission rules.',
+    params: idParams, body: protocol.patchSessionBody,
+    success: { status: 200, description: 'The updated session (also announced as session.updated).', schema: protocol.sessionInfoSchema },
+    errors: { 400: ['REQUEST_INVALID', ...sessionUnknown, 'SESSION_TOOL_UNKNOWN'], 404: ['SESSION_NOT_FOUND'] },
+  },
+  get: {
+    id: 'sessions.get', method: 'GET', path: sessionPath(), tags, summary: 'A session with its messages and their parts.',
+    params: idParams,
+    success: { status: 200, description: 'The session.', schema: protocol.sessionDetailSchema }, errors: { 404: ['SESSION_NOT_FOUND'] },
+  },
+  children: {
+    id: 'sessions.children', method: 'GET', path: sessionPath('/children'), tags, summary: 'The sessions this one delegated to (sub-agents), newest first.',
+    params: idParams, querystring: listQuery,
+    success: { status: 200, description: 'Child sessions.', schema: z.array(protocol.sessionInfoSchema) }, errors: { 400: ['REQUEST_INVALID'], 404: ['SESSION_NOT_FOUND'] },
+  },
+  postMessage: {
+    id: 'sessions.messages.post', method: 'POST', path: sessionPath('/messages'), tags, summary: 'Send a user message; the turn runs in the background (follow the event stream).',
+    params: idParams, body: protocol.postMessageBody,
+    success: { status: 202, description: 'The turn was queued.', schema: protocol.postMessageResponseSchema },
+    errors: { 400: ['REQUEST_INVALID'], 404: ['SESSION_NOT_FOUND'], 503: ['SESSION_SERVER_CLOSING'] },
+  },
+  abort: {
+    id: 'sessions.abort', method: 'POST', path: sessionPath('/abort'), tags, summary: 'Abort the running turn, if any.',
+    params: idParams,
+    success: { status: 200, description: '`aborted: false` when no turn was running here.', schema: protocol.abortResponseSchema }, errors: { 404: ['SESSION_NOT_FOUND'] },
+  },
+} satisfies Record<string, RouteDoc>
+
+/** `GET /health` and the session commands: create, list, get, patch, children, post a message, abort. */
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
   const { engine } = deps
+  const docs = sessionRouteDocs
 
-  app.get(protocol.ApiPaths.health, async (): Promise<protocol.HealthResponse> => ({ healthy: true, version: deps.version }))
+  mount(app, docs.health, async (): Promise<protocol.HealthResponse> => ({ healthy: true, version: deps.version }))
 
-  app.post(protocol.ApiPaths.sessions, async (request, reply) => {
-    const body = parsePart(protocol.createSessionBody, request.body ?? {}, 'body')
+  mount(app, docs.create, async (request, reply) => {
+    const body = parsePart(docs.create.body, request.body ?? {}, 'body')
     const session = await engine.createSession(body)
     return reply.code(201).send(session)
   })
 
-  app.get(protocol.ApiPaths.sessions, async (request): Promise<protocol.SessionInfo[]> => {
-    const { limit } = parsePart(listQuery, request.query, 'querystring')
+  mount(app, docs.list, async (request): Promise<protocol.SessionInfo[]> => {
+    const { limit } = parsePart(docs.list.querystring, request.query, 'querystring')
     return engine.listSessions(limit === undefined ? {} : { limit })
   })
 
-  app.patch(sessionPath(), async (request): Promise<protocol.SessionInfo> => {
-    const { id } = parsePart(idParams, request.params, 'params')
-    const body = parsePart(protocol.patchSessionBody, request.body ?? {}, 'body')
+  mount(app, docs.patch, async (request): Promise<protocol.SessionInfo> => {
+    const { id } = parsePart(docs.patch.params, request.params, 'params')
+    const body = parsePart(docs.patch.body, request.body ?? {}, 'body')
     return engine.patchSession(id, body)
   })
 
-  app.get(sessionPath(), async (request): Promise<protocol.SessionDetail> => {
-    const { id } = parsePart(idParams, request.params, 'params')
+  mount(app, docs.get, async (request): Promise<protocol.SessionDetail> => {
+    const { id } = parsePart(docs.get.params, request.params, 'params')
     return engine.getSession(id)
   })
 
-  app.get(sessionPath('/children'), async (request): Promise<protocol.SessionInfo[]> => {
-    const { id } = parsePart(idParams, request.params, 'params')
-    const { limit } = parsePart(listQuery, request.query, 'querystring')
+  mount(app, docs.children, async (request): Promise<protocol.SessionInfo[]> => {
+    const { id } = parsePart(docs.children.params, request.params, 'params')
+    const { limit } = parsePart(docs.children.querystring, request.query, 'querystring')
     await engine.getSessionInfo(id)
     return engine.listSessions({ parentId: id, limit: limit ?? 100 })
   })
 
-  app.post(sessionPath('/messages'), async (request, reply) => {
-    const { id } = parsePart(idParams, request.params, 'params')
-    const body = parsePart(protocol.postMessageBody, request.body, 'body')
+  mount(app, docs.postMessage, async (request, reply) => {
+    const { id } = parsePart(docs.postMessage.params, request.params, 'params')
+    const body = parsePart(docs.postMessage.body, request.body, 'body')
     const accepted: protocol.PostMessageResponse = await engine.prompt(id, body)
     return reply.code(202).send(accepted)
   })
 
-  app.post(sessionPath('/abort'), async (request): Promise<{ aborted: boolean }> => {
-    const { id } = parsePart(idParams, request.params, 'params')
+  mount(app, docs.abort, async (request): Promise<{ aborted: boolean }> => {
+    const { id } = parsePart(docs.abort.params, request.params, 'params')
     const aborted = engine.abort(id)
     if (!aborted && !(await deps.sessionStore.getSession(id))) {
       throw new PlatformError(KernelErrorCode.SESSION_NOT_FOUND, `No session with id "${id}".`, { httpStatus: 404, details: { id } })

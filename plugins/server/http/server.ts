@@ -2,9 +2,10 @@ import fastify, { type FastifyInstance } from 'fastify'
 import type { Socket } from 'node:net'
 import { PlatformError, type Logger } from '../../../kernel/index.js'
 import type { ListenTarget, ServerHttpOptions } from './config.js'
-import { HttpErrorCode, installErrorHandlers } from './errors.js'
+import { frameworkErrorHandler, HttpErrorCode, installErrorHandlers } from './errors.js'
 import type { ServerHttpService } from './services.js'
 import { RECONNECT_HINT_MS, SseHub } from './sse.js'
+import { WsHub } from './websocket.js'
 
 const MAX_SSE_BUFFER_BYTES = 1_048_576
 /** After this long in drain, connections still open (requests in flight) are cut so shutdown stays bounded. */
@@ -14,7 +15,10 @@ const CLOSE_GRACE_MS = 3000
 export class HttpServer {
   readonly app: FastifyInstance
   readonly hub: SseHub
+  readonly ws: WsHub
   readonly service: ServerHttpService
+  /** Every route mounted (method, url), HEAD twins aside: the docs test checks each one is documented. */
+  readonly mounted: Array<{ method: string; url: string }> = []
   #address: string | null = null
   #closing = false
   /** Connections that never carried a request (client pre-connects): nothing to drain, closed at once on shutdown. */
@@ -24,9 +28,14 @@ export class HttpServer {
     readonly options: ServerHttpOptions,
     private readonly logger: Logger,
   ) {
-    this.app = fastify({ logger: false, bodyLimit: options.bodyLimitBytes, return503OnClosing: false })
+    this.app = fastify({ logger: false, bodyLimit: options.bodyLimitBytes, return503OnClosing: false, frameworkErrors: frameworkErrorHandler(options.bodyLimitBytes) })
     this.hub = new SseHub({ heartbeatMs: options.heartbeatMs, maxBufferedBytes: MAX_SSE_BUFFER_BYTES, logger })
-    this.service = { address: () => this.#address, openStreams: () => this.hub.count(), app: this.app }
+    const { heartbeatMs, maxBufferedBytes, maxSubscriptions } = options.ws
+    this.ws = new WsHub({ heartbeatMs, maxBufferedBytes, maxSubscriptions, logger })
+    this.service = { address: () => this.#address, openStreams: () => this.hub.count() + this.ws.subscriptions(), mountedRoutes: () => [...this.mounted], app: this.app }
+    this.app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') this.mounted.push({ method, url: route.url })
+    })
     this.#installParsers()
     this.#installHooks()
     this.#trackConnections()
@@ -59,9 +68,13 @@ export class HttpServer {
     const started = performance.now()
     this.#closing = true
     this.hub.endAll(RECONNECT_HINT_MS)
+    this.ws.endAll()
     const closed = this.app.close()
     for (const socket of this.#unused) socket.destroy()
-    const cut = setTimeout(() => this.app.server.closeAllConnections(), CLOSE_GRACE_MS)
+    const cut = setTimeout(() => {
+      this.app.server.closeAllConnections()
+      this.ws.terminateAll()
+    }, CLOSE_GRACE_MS)
     cut.unref()
     await closed.finally(() => clearTimeout(cut))
     this.#address = null

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 
-/** The `serverHttp` service: the HTTP server's address, its open SSE streams and the fastify app. */
+/** The `serverHttp` service: the HTTP server's address, its open event streams and the fastify app. */
 export interface ServerHttpService {
   /** `http://host:port` once listening; null before start and after shutdown. */
   address(): string | null
-  /** SSE streams currently open (the openStreams gauge). */
+  /** Event streams currently open: SSE streams plus WebSocket subscriptions (the openStreams gauge). */
   openStreams(): number
+  /** Every route mounted (`{method, url}`, HEAD twins aside); the OpenAPI tests check each one is documented. */
+  mountedRoutes(): Array<{ method: string; url: string }>
   /** The fastify instance (tests use `app.inject`; plugins add routes through the routes registry instead). */
   app: FastifyInstance
 }

@@ -1,4 +1,5 @@
 import type { EventBus, Logger, protocol } from '../../../kernel/index.js'
+import { followStream, resetEnvelope, SeqFilter, type ReplayTarget } from './replay.js'
 
 /** What the writer needs of an HTTP response (an http.ServerResponse after `reply.hijack()`). */
 export interface SseTarget {
@@ -30,8 +31,8 @@ export function formatFrame(event: { seq?: number; type: string }, payload: unkn
 }
 
 /** One open stream: writes frames in sequence order, each seq once, and frees everything on close. */
-class SseConnection {
-  #lastSeq = 0
+class SseConnection implements ReplayTarget {
+  readonly #seqs = new SeqFilter()
   #closed = false
   #heartbeat: NodeJS.Timeout | undefined
   #grace: NodeJS.Timeout | undefined
@@ -64,16 +65,14 @@ class SseConnection {
 
   /** Send a sequenced event unless it was already sent (replay overlap is skipped). */
   send(event: protocol.EventEnvelope): void {
-    if (this.#closed || event.seq <= this.#lastSeq) return
-    this.#lastSeq = event.seq
+    if (this.#closed || !this.#seqs.accept(event.seq)) return
     this.#write(formatFrame(event, event))
   }
 
   /** The cursor cannot be served: tell the client to refetch, then go on live from `head`. */
   reset(reason: 'cursor_expired' | 'store_restarted', head: number): void {
-    const envelope = { v: 1, stream: this.streamName, at: new Date().toISOString(), type: 'stream.reset', data: { reason, head } }
-    this.#write(formatFrame({ type: 'stream.reset' }, envelope))
-    this.#lastSeq = Math.max(this.#lastSeq, head)
+    this.#write(formatFrame({ type: 'stream.reset' }, resetEnvelope(this.streamName, reason, head)))
+    this.#seqs.skipTo(head)
   }
 
   /** End the response (optionally with a `retry:` hint); stragglers are destroyed after a grace period. */
@@ -91,7 +90,7 @@ class SseConnection {
     if (this.#closed || this.target.writableEnded || this.target.destroyed) return
     this.target.write(chunk)
     if (!options.skipLimit && this.target.writableLength > this.options.maxBufferedBytes) {
-      this.options.logger.warn('ending a slow SSE consumer', { stream: this.streamName, bufferedBytes: this.target.writableLength, lastSeq: this.#lastSeq })
+      this.options.logger.warn('ending a slow SSE consumer', { stream: this.streamName, bufferedBytes: this.target.writableLength, lastSeq: this.#seqs.last })
       this.end()
     }
   }
@@ -125,23 +124,8 @@ export class SseHub {
     if (target.destroyed) return
     const connection = new SseConnection(target, deps.streamName, this.options, () => this.#open.delete(connection))
     this.#open.add(connection)
-    let live = false
-    const buffered: protocol.EventEnvelope[] = []
     try {
-      const unsubscribe = await deps.eventBus.subscribe(deps.streamName, (event) => {
-        if (live) connection.send(event)
-        else buffered.push(event)
-      })
-      connection.addCleanup(unsubscribe)
-      if (connection.closed) return
-      if (deps.cursor !== null) {
-        const result = await deps.eventBus.readSince(deps.streamName, deps.cursor)
-        if (result.ok) for (const event of result.events) connection.send(event)
-        else connection.reset(result.reason, result.head)
-      }
-      for (const event of buffered) connection.send(event)
-      buffered.length = 0
-      live = true
+      connection.addCleanup(await followStream(deps.eventBus, deps.streamName, deps.cursor, connection))
     } catch (error) {
       this.options.logger.error('SSE stream failed to open', { stream: deps.streamName, error: String(error) })
       connection.end(RECONNECT_HINT_MS)
