@@ -28,6 +28,9 @@ export default defineConfig({
     'realtime-redis': { url: env('REDIS_URL', { optional: true }) },
     'jobs-agenda': { maintenanceEveryMs: 60_000 },
     'server-http': { host: '127.0.0.1', port: 8787 },
+    // API tokens of users (admin, member): on loopback no token is needed (the local admin); any other host needs them.
+    // npm run cli -- tokens create <user> [admin|member]; PLATFORM_API_TOKEN is accepted as a bootstrap admin token.
+    'server-auth': { rateLimitPerMinute: 600, corsOrigins: [] },
     // GET /api/system, a system.metrics event each second on the global stream, Prometheus text at /metrics.
     'monitor-system': { intervalMs: 1000, emitEvents: true, prometheus: true },
     // Credentials: stored encrypted (key ring from PLATFORM_VAULT_KEYS, else <dataDir>/vault.key, 0600).

@@ -11,6 +11,13 @@ export interface AgentDefinition extends AgentConfig {
   id: string
 }
 
+/** Who called a route (server-http fills it; with server-auth off, the local admin). */
+export interface RouteCaller {
+  userId: string | null
+  name: string
+  role: 'admin' | 'member'
+}
+
 /** An HTTP route contributed by a plugin; server-http mounts every item. */
 export interface RouteDefinition {
   id: string
@@ -18,9 +25,11 @@ export interface RouteDefinition {
   path: string
   /** One line for the OpenAPI document. */
   summary?: string
+  /** `admin`: members are refused (403 AUTH_FORBIDDEN) when server-auth is on. Default: any caller. */
+  access?: 'admin' | 'any'
   /** zod schemas (anything with safeParse) for the parts of the request; `response` documents the success body. */
   schema?: { body?: unknown; params?: unknown; querystring?: unknown; response?: unknown }
-  handler(request: { params: Record<string, string>; query: Record<string, unknown>; body: unknown }): Promise<{ status?: number; body: unknown }>
+  handler(request: { params: Record<string, string>; query: Record<string, unknown>; body: unknown; caller?: RouteCaller }): Promise<{ status?: number; body: unknown; contentType?: string }>
 }
 
 /** A CLI command contributed by a plugin: `npm run cli -- <id> [args]` (e.g. `vault-rotate`). */

@@ -166,8 +166,9 @@ export class SessionEngine {
     throw new PlatformError(KernelErrorCode.TOOL_CALL_NOT_FOUND, `Session "${sessionId}" has no tool call "${callId}".`, { httpStatus: 404, details: { sessionId, callId } })
   }
 
-  async createSession(body: CreateSessionBody): Promise<SessionInfo> {
-    return this.#insertSession(resolveSessionDraft(body, this.deps.config, this.deps.registries), 'api')
+  /** A new session; `ownerId`: the API user creating it (null: none, e.g. the local admin). */
+  async createSession(body: CreateSessionBody, options: { ownerId?: string | null } = {}): Promise<SessionInfo> {
+    return this.#insertSession({ ...resolveSessionDraft(body, this.deps.config, this.deps.registries), ownerId: options.ownerId ?? null }, 'api')
   }
 
   /** session.create, store, announce. `wrap` decorates the new session's event writer (a child's relay). */
@@ -253,7 +254,7 @@ export class SessionEngine {
     return this.#requireSession(id)
   }
 
-  listSessions(filter: { parentId?: string | null; limit?: number } = {}): Promise<SessionInfo[]> {
+  listSessions(filter: { parentId?: string | null; limit?: number; ownerId?: string } = {}): Promise<SessionInfo[]> {
     return this.deps.sessionStore.listSessions(filter)
   }
 

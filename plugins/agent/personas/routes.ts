@@ -36,7 +36,7 @@ export function agentRoutes(catalog: Catalog, store: () => AgentStore | null): R
       },
     },
     {
-      id: 'agent-personas.agents.create',
+      id: 'agent-personas.agents.create', access: 'admin',
       method: 'POST',
       path: '/api/agents',
       schema: { body: createAgentBody },

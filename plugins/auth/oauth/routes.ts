@@ -14,7 +14,7 @@ const completeBody = z
 export function oauthRoutes(service: () => AuthOauthService): RouteDefinition[] {
   return [
     {
-      id: 'auth-oauth.start',
+      id: 'auth-oauth.start', access: 'admin',
       method: 'POST',
       path: '/api/auth/oauth/:provider/start',
       schema: { params: provider, body: startBody },
@@ -28,14 +28,14 @@ export function oauthRoutes(service: () => AuthOauthService): RouteDefinition[] 
       handler: async ({ params }) => ({ body: await service().flow(params.flowId) }),
     },
     {
-      id: 'auth-oauth.complete',
+      id: 'auth-oauth.complete', access: 'admin',
       method: 'POST',
       path: '/api/auth/oauth/flows/:flowId/complete',
       schema: { params: flowId, body: completeBody },
       handler: async ({ params, body }) => ({ body: await service().complete(params.flowId, body as z.infer<typeof completeBody>) }),
     },
     {
-      id: 'auth-oauth.logout',
+      id: 'auth-oauth.logout', access: 'admin',
       method: 'DELETE',
       path: '/api/auth/oauth/:provider',
       schema: { params: provider },

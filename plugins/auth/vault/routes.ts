@@ -39,9 +39,11 @@ export function credentialRoutes(deps: RouteDeps): RouteDefinition[] {
       method: 'GET',
       path: '/api/auth/credentials',
       schema: { querystring: listQuery },
-      handler: async ({ query }) => {
+      handler: async ({ query, caller }) => {
         const { provider } = query as z.output<typeof listQuery>
-        return { body: await deps.store.list(provider ? { providerId: provider } : {}) }
+        // Members see their own credentials only; admins every one.
+        const owner = caller && caller.role !== 'admin' ? { ownerId: caller.userId } : {}
+        return { body: await deps.store.list({ ...(provider ? { providerId: provider } : {}), ...owner }) }
       },
     },
     {
@@ -49,10 +51,12 @@ export function credentialRoutes(deps: RouteDeps): RouteDefinition[] {
       method: 'POST',
       path: '/api/auth/credentials',
       schema: { body: createBody },
-      handler: async ({ body }) => {
+      handler: async ({ body, caller }) => {
         const input = body as z.output<typeof createBody>
         if (!deps.providers.has(input.provider)) throw unknownProvider(input.provider, deps.providers)
-        const info = await deps.store.save({ providerId: input.provider, mode: 'api_key', secret: input.key, label: input.label ?? null })
+        // An admin stores server-wide keys; a member's key is their own (it wins for their sessions).
+        const ownerId = caller && caller.role !== 'admin' ? caller.userId : null
+        const info = await deps.store.save({ providerId: input.provider, mode: 'api_key', secret: input.key, label: input.label ?? null, ownerId })
         return { status: 201, body: info }
       },
     },
@@ -61,9 +65,10 @@ export function credentialRoutes(deps: RouteDeps): RouteDefinition[] {
       method: 'DELETE',
       path: '/api/auth/credentials/:id',
       schema: { params: idParams },
-      handler: async ({ params }) => {
+      handler: async ({ params, caller }) => {
         const { id } = params as z.output<typeof idParams>
-        if (!(await deps.store.delete(id))) {
+        const mine = !caller || caller.role === 'admin' || (await deps.store.list({ ownerId: caller.userId })).some((c) => c.id === id)
+        if (!mine || !(await deps.store.delete(id))) {
           throw new PlatformError(VaultErrorCode.CREDENTIAL_NOT_FOUND, `No stored credential has the id "${id}"; list them with GET /api/auth/credentials.`, {
             httpStatus: 404,
             details: { id },

@@ -3,12 +3,12 @@ import type {} from '../../persistence/postgres/services.js'
 import { configSchema, toServerConfig } from './config.js'
 import { McpManager } from './manager.js'
 import { McpOAuthFlows } from './oauth-flows.js'
-import { CALLBACK_PATH, oauthRoutes } from './oauth-routes.js'
+import { oauthRoutes } from './oauth-routes.js'
 import { itemRoutes } from './routes-items.js'
 import { toolsRoute } from './routes-tools.js'
 import { serverRoutes } from './routes.js'
-import { detailOf, loadStored, type ServersDeps } from './servers.js'
-import type { McpClientService } from './services.js'
+import { loadStored, type ServersDeps } from './servers.js'
+import { callbackUrl, createService } from './service.js'
 import { createServerStore, MCP_MIGRATION, type ServerStore } from './store.js'
 
 /**
@@ -26,14 +26,7 @@ export default definePlugin({
   register(ctx) {
     const options = ctx.options
     const now = () => ctx.resolve('clock').now()
-    const manager = new McpManager({
-      tools: ctx.registries.tools,
-      logger: ctx.logger,
-      options,
-      clientVersion: '0.1.0',
-      now,
-      eventBus: () => ctx.resolve('eventBus'),
-    })
+    const manager = new McpManager({ tools: ctx.registries.tools, logger: ctx.logger, options, clientVersion: '0.1.0', now, eventBus: () => ctx.resolve('eventBus') })
     for (const [name, server] of Object.entries(options.servers)) manager.add(toServerConfig(name, server, options.timeouts), 'config')
 
     const persisted = ctx.has('persistence-postgres')
@@ -54,22 +47,7 @@ export default definePlugin({
     manager.setAuthProviderFactory((server) => oauth.connectProvider(server))
     const deps: ServersDeps = { manager, options, store: () => store, now, logger: ctx.logger, onRemoved: (name) => oauth.forget(name) }
 
-    const service: McpClientService = {
-      list: () => manager.list().map((entry) => manager.status(entry)),
-      get: (name) => detailOf(manager, manager.get(name)),
-      async restart(name) {
-        const entry = manager.get(name)
-        await entry.connection.restart()
-        return manager.status(entry)
-      },
-      setAuthProviderFactory: (factory) => manager.setAuthProviderFactory(factory),
-      oauth: {
-        start: (name) => oauth.start(name),
-        complete: (name, input) => oauth.complete(name, input),
-        status: (name) => oauth.status(name),
-        logout: (name) => oauth.logout(name),
-      },
-    }
+    const service = createService(manager, oauth)
     ctx.provide('mcpClient', () => service)
     for (const route of serverRoutes(deps)) ctx.registries.routes.add(route)
     for (const route of itemRoutes(manager, () => ctx.resolve('engine'))) ctx.registries.routes.add(route)
@@ -98,12 +76,3 @@ export default definePlugin({
     })
   },
 })
-
-/** `http://127.0.0.1:8080` → its callback URL; a wildcard bind is reached through loopback. */
-function callbackUrl(address: string | undefined): string | undefined {
-  if (!address) return undefined
-  const url = new URL(CALLBACK_PATH, address)
-  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1'
-  if (url.hostname === '[::]') url.hostname = '[::1]'
-  return url.href
-}

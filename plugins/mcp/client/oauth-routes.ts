@@ -21,14 +21,14 @@ const callbackQuery = z.record(z.string(), z.string().max(8_192))
 export function oauthRoutes(flows: () => McpOAuthFlows): RouteDefinition[] {
   return [
     {
-      id: 'mcp-client.auth.start',
+      id: 'mcp-client.auth.start', access: 'admin',
       method: 'POST',
       path: `${BASE}/start`,
       schema: { params: nameParams },
       handler: async ({ params }) => ({ status: 201, body: await flows().start(params.name) }),
     },
     {
-      id: 'mcp-client.auth.complete',
+      id: 'mcp-client.auth.complete', access: 'admin',
       method: 'POST',
       path: `${BASE}/complete`,
       schema: { params: nameParams, body: completeBody },
@@ -42,7 +42,7 @@ export function oauthRoutes(flows: () => McpOAuthFlows): RouteDefinition[] {
       handler: async ({ params }) => ({ body: await flows().status(params.name) }),
     },
     {
-      id: 'mcp-client.auth.logout',
+      id: 'mcp-client.auth.logout', access: 'admin',
       method: 'DELETE',
       path: BASE,
       schema: { params: nameParams },

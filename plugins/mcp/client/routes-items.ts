@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { RouteDefinition, SessionEngine } from '../../../kernel/index.js'
+import { PlatformError, type RouteDefinition, type SessionEngine } from '../../../kernel/index.js'
 import { serverNameSchema } from './config.js'
 import type { McpManager } from './manager.js'
 import { renderPrompt } from './prompts.js'
@@ -40,8 +40,12 @@ export function itemRoutes(manager: McpManager, engine: () => SessionEngine): Ro
       method: 'POST',
       path: `${BASE}/prompts/:prompt/send`,
       schema: { params: promptParams, body: sendBody },
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, caller }) => {
         const { sessionId, arguments: args } = body as z.output<typeof sendBody>
+        // A member may send only into their own sessions (others look absent).
+        if (caller && caller.role !== 'admin' && (await engine().getSessionInfo(sessionId).catch(() => null))?.ownerId !== caller.userId) {
+          throw new PlatformError('SESSION_NOT_FOUND', `No session with id "${sessionId}".`, { httpStatus: 404, details: { id: sessionId } })
+        }
         const rendered = await renderPrompt(connection(params.name), params.prompt, args)
         const { text, attachments } = rendered.asUserMessage
         const sent = await engine().prompt(sessionId, { text, ...(attachments.length ? { attachments } : {}) })

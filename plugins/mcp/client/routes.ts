@@ -18,6 +18,7 @@ export function serverRoutes(deps: ServersDeps): RouteDefinition[] {
     },
     {
       id: 'mcp-client.servers.create',
+      access: 'admin',
       method: 'POST',
       path: BASE,
       schema: { body: apiServerSchema },
@@ -32,6 +33,7 @@ export function serverRoutes(deps: ServersDeps): RouteDefinition[] {
     },
     {
       id: 'mcp-client.servers.delete',
+      access: 'admin',
       method: 'DELETE',
       path: `${BASE}/:name`,
       schema: { params: nameParams },
@@ -42,6 +44,7 @@ export function serverRoutes(deps: ServersDeps): RouteDefinition[] {
     },
     {
       id: 'mcp-client.servers.restart',
+      access: 'admin',
       method: 'POST',
       path: `${BASE}/:name/restart`,
       schema: { params: nameParams },

@@ -61,7 +61,7 @@ t.test('one turn through the engine on the API key path, then a follow-up that r
   const tk = await boot(t, capture)
   const engine = tk.kernel.engine
   const session = await engine.createSession({ provider: 'gemini', model: 'gemini-2.5-flash' })
-  t.same(session.tools, ['read_note'])
+  t.same(session.tools, ['*'], 'every tool (read_note is offered below)')
 
   const first = turnDone(tk, session.id)
   await engine.prompt(session.id, { text: 'Read my note called groceries.' })

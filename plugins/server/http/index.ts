@@ -1,4 +1,5 @@
-import { definePlugin, ShutdownStage, StartStage } from '../../../kernel/index.js'
+import { definePlugin, PlatformError, ShutdownStage, StartStage } from '../../../kernel/index.js'
+import { installProtections } from './protections.js'
 import { configSchema, listenTarget } from './config.js'
 import { registerEventRoutes } from './routes-events.js'
 import { registerToolRoutes } from './routes-tools.js'
@@ -8,13 +9,18 @@ import { mountPluginRoutes } from './routes-plugins.js'
 import { registerSessionRoutes } from './routes-sessions.js'
 import { registerWsRoute } from './routes-ws.js'
 import { HttpServer } from './server.js'
+import { assertSessionAccess, installAccess } from './access.js'
+import type {} from '../auth/services.js'
 import './services.js'
+
+const isLoopback = (host: string) => ['127.0.0.1', 'localhost', '::1'].includes(host)
 
 /** The HTTP API: REST commands, SSE event streams, and every route of the routes registry. */
 export default definePlugin({
   name: 'server-http',
   version: '0.1.0',
   description: 'fastify HTTP server: REST API, SSE and WebSocket event streams with replay, OpenAPI 3.1 document, plugin routes.',
+  optionalDependsOn: ['server-auth'],
   configSchema,
   register(ctx) {
     const target = listenTarget(ctx.options, process.env)
@@ -24,8 +30,32 @@ export default definePlugin({
     ctx.hooks.lifecycle.start.tapPromise({ stage: StartStage.LISTEN }, async (kernel) => {
       const engine = ctx.resolve('engine')
       const eventBus = ctx.resolve('eventBus')
+      const sessionStore = ctx.resolve('sessionStore')
+      const auth = ctx.has('server-auth') ? ctx.resolve('serverAuth') : null
+      const tokensRequired = !isLoopback(target.host)
+      if (tokensRequired && !auth) {
+        throw new PlatformError(
+          'SERVER_HTTP_AUTH_REQUIRED',
+          `server-http listens on ${target.host}, beyond this machine, but server-auth is off: anyone could drive the agents. Enable 'server-auth' in the config file (and create tokens with \`npm run cli -- tokens create <user> admin\`), or listen on 127.0.0.1.`,
+        )
+      }
+      installAccess(server.app, { authenticate: auth ? (request) => auth.authenticate(request) : undefined, tokensRequired, sessionStore })
+      if (auth) await installProtections(server.app, { rateLimitPerMinute: auth.rateLimitPerMinute, corsOrigins: auth.corsOrigins })
       // First: @fastify/websocket must be loaded before the routes it wraps are added.
-      await registerWsRoute(server.app, { hub: server.ws, ws: { eventBus, openSession: (id) => engine.openStream(id) }, maxMessageBytes: ctx.options.ws.maxMessageBytes })
+      await registerWsRoute(server.app, {
+        hub: server.ws,
+        ws: { eventBus, openSession: (id) => engine.openStream(id) },
+        maxMessageBytes: ctx.options.ws.maxMessageBytes,
+        access: (caller) => ({
+          openSession: async (id) => {
+            await assertSessionAccess(sessionStore, caller, id)
+            return engine.openStream(id)
+          },
+          openGlobal: async () => {
+            if (caller.role !== 'admin') throw new PlatformError('AUTH_FORBIDDEN', 'The global stream shows every user\'s sessions: members follow their own sessions\' streams.', { httpStatus: 403 })
+          },
+        }),
+      })
       registerSessionRoutes(server.app, { engine, sessionStore: ctx.resolve('sessionStore'), version: ctx.resolve('version') })
       registerEventRoutes(server.app, { engine, eventBus, hub: server.hub, isClosing: () => server.closing })
       registerToolRoutes(server.app, { engine })

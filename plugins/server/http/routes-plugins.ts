@@ -1,3 +1,4 @@
+import { LOCAL_CALLER } from './access.js'
 import type { FastifyInstance } from 'fastify'
 import { PlatformError, type RouteDefinition } from '../../../kernel/index.js'
 import { HttpErrorCode, parsePart, type RequestPart, type SafeParser } from './errors.js'
@@ -25,11 +26,17 @@ export function mountPluginRoutes(app: FastifyInstance, routes: RouteDefinition[
         method: route.method,
         url: route.path,
         handler: async (request, reply) => {
+          const caller = request.caller ?? LOCAL_CALLER
+          if (route.access === 'admin' && caller.role !== 'admin') {
+            throw new PlatformError('AUTH_FORBIDDEN', `${route.method} ${route.path} is for admins; ask an admin, or use an admin token.`, { httpStatus: 403 })
+          }
           const params = validated(route.schema?.params, request.params ?? {}, 'params') as Record<string, string>
-          const query = validated(route.schema?.querystring, request.query ?? {}, 'querystring') as Record<string, unknown>
+          // access_token (the token of clients that cannot send headers) is not part of any route's query.
+          const { access_token: _token, ...rawQuery } = (request.query ?? {}) as Record<string, unknown>
+          const query = validated(route.schema?.querystring, rawQuery, 'querystring') as Record<string, unknown>
           const body = validated(route.schema?.body, request.body, 'body')
           // A handler may answer something other than JSON (Prometheus text) by naming its content type.
-          const result: { status?: number; body: unknown; contentType?: string } = await route.handler({ params, query, body })
+          const result: { status?: number; body: unknown; contentType?: string } = await route.handler({ params, query, body, caller: { userId: caller.userId, name: caller.name, role: caller.role } })
           if (result.contentType) void reply.type(result.contentType)
           return reply.code(result.status ?? 200).send(result.body)
         },

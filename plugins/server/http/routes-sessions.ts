@@ -72,13 +72,15 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
 
   mount(app, docs.create, async (request, reply) => {
     const body = parsePart(docs.create.body, request.body ?? {}, 'body')
-    const session = await engine.createSession(body)
+    const session = await engine.createSession(body, { ownerId: request.caller.userId })
     return reply.code(201).send(session)
   })
 
   mount(app, docs.list, async (request): Promise<protocol.SessionInfo[]> => {
     const { limit } = parsePart(docs.list.querystring, request.query, 'querystring')
-    return engine.listSessions(limit === undefined ? {} : { limit })
+    // Members see their own sessions; admins all of them.
+    const owner = request.caller.role === 'admin' ? {} : { ownerId: request.caller.userId ?? '' }
+    return engine.listSessions({ ...(limit === undefined ? {} : { limit }), ...owner })
   })
 
   mount(app, docs.patch, async (request): Promise<protocol.SessionInfo> => {

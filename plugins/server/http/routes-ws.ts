@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { PlatformError, protocol } from '../../../kernel/index.js'
 import type { RouteDoc } from './route-docs.js'
 import type { WsDeps, WsHub } from './websocket.js'
+import type { Caller } from './access.js'
 
 /** Doc of `GET /api/ws`: the messages both ways are in `x-websocket`. */
 export const wsRouteDocs = {
@@ -22,7 +23,7 @@ export const wsRouteDocs = {
 } satisfies Record<string, RouteDoc>
 
 /** Load @fastify/websocket and mount `GET /api/ws`; a plain HTTP GET there is told to upgrade (426). */
-export async function registerWsRoute(app: FastifyInstance, deps: { hub: WsHub; ws: WsDeps; maxMessageBytes: number }): Promise<void> {
+export async function registerWsRoute(app: FastifyInstance, deps: { hub: WsHub; ws: WsDeps; maxMessageBytes: number; access?: (caller: Caller) => Pick<WsDeps, 'openSession' | 'openGlobal'> }): Promise<void> {
   await app.register(fastifyWebsocket, { options: { maxPayload: deps.maxMessageBytes } })
   const doc = wsRouteDocs.ws
   app.route({
@@ -31,6 +32,7 @@ export async function registerWsRoute(app: FastifyInstance, deps: { hub: WsHub; 
     handler: async () => {
       throw new PlatformError('REQUEST_UPGRADE_REQUIRED', `${doc.path} is a WebSocket endpoint; connect with a WebSocket client (Upgrade: websocket).`, { httpStatus: 426 })
     },
-    wsHandler: (socket) => deps.hub.accept(socket, deps.ws),
+    // The caller was resolved from the upgrade request (token in the header or `access_token`): each socket checks its subscriptions with it.
+    wsHandler: (socket, request) => deps.hub.accept(socket, { ...deps.ws, ...(deps.access ? deps.access(request.caller) : {}) }),
   })
 }

@@ -48,7 +48,7 @@ export class HttpServer {
 
   async listen(target: ListenTarget): Promise<string> {
     if (!['127.0.0.1', 'localhost', '::1'].includes(target.host)) {
-      this.logger.warn('listening on a non-loopback interface; the API has no authentication yet, so anyone who can reach this port can use it', { host: target.host })
+      this.logger.info('listening beyond loopback: every request needs an API token (server-auth)', { host: target.host })
     }
     try {
       this.#address = await this.app.listen({ host: target.host, port: target.port })

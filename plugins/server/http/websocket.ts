@@ -15,6 +15,8 @@ export interface WsDeps {
   eventBus: EventBus
   /** Checks a session exists (throws SESSION_NOT_FOUND) and seeds its stream's sequence. */
   openSession(id: string): Promise<unknown>
+  /** Throws when this socket's caller may not follow the global stream. */
+  openGlobal?(): Promise<void>
 }
 
 /** Pings a client may leave unanswered in a row; at the next beat it is terminated. */
@@ -170,6 +172,7 @@ class WsConnection {
     }
     try {
       if (stream !== protocol.GLOBAL_STREAM) await this.deps.openSession(stream.slice('session:'.length))
+      else await this.deps.openGlobal?.()
     } catch (error) {
       return this.#reportError(error, stream)
     }

@@ -1,16 +1,13 @@
-import { AdmitStage, definePlugin, PlatformError, protocol, ShutdownStage } from '../../../kernel/index.js'
+import { AdmitStage, definePlugin, protocol, ShutdownStage } from '../../../kernel/index.js'
 import type {} from '../../persistence/postgres/services.js'
 import { createBudgets } from './budget.js'
 import { createCallTracker } from './call-tracker.js'
 import { configSchema, toLimit } from './config.js'
-import { UsageErrorCode } from './errors.js'
 import { createLineage } from './lineage.js'
 import { createMeter } from './meter.js'
 import { USAGE_MIGRATION } from './migration.js'
-import { lookupPrice } from './pricing.js'
-import { sessionUsage, usageReport } from './report.js'
 import { usageRoutes } from './routes.js'
-import type { UsageMeteringService } from './services.js'
+import { createUsageService } from './service.js'
 
 /**
  * Usage and cost of every model call: a ledger row per call (tokens by kind, cost in pico-USD from a
@@ -51,28 +48,7 @@ export default definePlugin({
       })
     })
 
-    const service: UsageMeteringService = {
-      record: (call) => meter.record(call),
-      flush: () => meter.flush(),
-      async sessionUsage(sessionId) {
-        const store = ctx.resolve('sessionStore')
-        if (!(await store.getSession(sessionId))) {
-          throw new PlatformError(UsageErrorCode.SESSION_NOT_FOUND, `No session has the id "${sessionId}"; list sessions with GET /api/sessions.`, { httpStatus: 404, details: { sessionId } })
-        }
-        // Read what this instance has metered so far (writes are asynchronous to the turn).
-        await meter.flush()
-        const { rootId } = await lineageOf(sessionId)
-        return sessionUsage(db(), sessionId, rootId, async (id) => {
-          const session = await store.getSession(id)
-          return session ? { agent: session.agent, title: session.title } : null
-        })
-      },
-      async report(range) {
-        await meter.flush()
-        return usageReport(db(), range)
-      },
-      priceOf: (provider, model) => lookupPrice(provider, model, ctx.options.pricing),
-    }
+    const service = createUsageService({ meter, db, lineageOf, sessionStore: () => ctx.resolve('sessionStore'), pricing: ctx.options.pricing })
     ctx.provide('usageMetering', () => service)
     for (const route of usageRoutes(() => service, () => ctx.resolve('clock').now())) ctx.registries.routes.add(route)
 

@@ -37,7 +37,7 @@ export function usageRoutes(service: () => UsageMeteringService, now: () => Date
       handler: async ({ params }) => ({ body: await service().sessionUsage(params.id) }),
     },
     {
-      id: 'usage-metering.report',
+      id: 'usage-metering.report', access: 'admin',
       method: 'GET',
       path: '/api/usage',
       schema: { querystring: usageQuery },
