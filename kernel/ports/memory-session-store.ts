@@ -19,6 +19,8 @@ export function createMemorySessionStore(): SessionStore {
       let list = [...sessions.values()]
       if (filter.parentId !== undefined) list = list.filter((s) => s.parentId === filter.parentId)
       if (filter.ownerId !== undefined) list = list.filter((s) => s.ownerId === filter.ownerId)
+      if (filter.status !== undefined) list = list.filter((s) => s.status === filter.status)
+      if (filter.agent !== undefined) list = list.filter((s) => s.agent === filter.agent)
       list.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
       return list.slice(0, filter.limit ?? 100).map(copy)
     },
@@ -35,6 +37,10 @@ export function createMemorySessionStore(): SessionStore {
     },
     async listMessages(sessionId) {
       return (messages.get(sessionId) ?? []).map(copy)
+    },
+    async deleteSession(id) {
+      messages.delete(id)
+      return sessions.delete(id)
     },
   }
 }

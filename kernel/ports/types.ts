@@ -9,6 +9,9 @@ export interface SessionListFilter {
   parentId?: string | null
   /** Only sessions of this owner. */
   ownerId?: string
+  /** Only sessions in this status (e.g. `busy`), of this agent. */
+  status?: SessionInfo['status']
+  agent?: string
   limit?: number
 }
 
@@ -22,6 +25,8 @@ export interface SessionStore {
   saveMessage(message: MessageInfo): Promise<void>
   /** Messages of a session in creation order, each with its parts in ordinal order. */
   listMessages(sessionId: string): Promise<MessageInfo[]>
+  /** Delete a session with its messages and parts (not its children); false when there was none. */
+  deleteSession(id: string): Promise<boolean>
 }
 
 export interface NewEvent<T extends EventType = EventType> {

@@ -20,7 +20,7 @@ import {
   type RegenerateResponse,
   type revertBody,
 } from './routes.js'
-import type { RevertResponse, ToolCallDetail } from './schemas.js'
+import type { DeleteSessionResponse, ProviderInfo, RevertResponse, SessionTool, ToolCallDetail } from './schemas.js'
 import type { SystemMetrics } from './system.js'
 import { WS_PATH, type WsServerFrame } from './ws.js'
 
@@ -141,7 +141,10 @@ export function createClient(options: ClientOptions) {
     health: () => get<HealthResponse>(ApiPaths.health),
     openapi: () => get<Record<string, unknown>>('/api/openapi.json'),
 
-    listSessions: (query: { limit?: number } = {}) => get<SessionInfo[]>(ApiPaths.sessions, query),
+    listSessions: (query: { limit?: number; status?: SessionInfo['status']; agent?: string; parentId?: string } = {}) => get<SessionInfo[]>(ApiPaths.sessions, query),
+    deleteSession: (id: string) => request<DeleteSessionResponse>('DELETE', ApiPaths.session(id)),
+    sessionTools: (id: string) => get<SessionTool[]>(ApiPaths.sessionTools(id)),
+    listProviders: () => get<ProviderInfo[]>(ApiPaths.providers),
     createSession: (body: z.input<typeof createSessionBody> = {}) => post<SessionInfo>(ApiPaths.sessions, body),
     getSession: (id: string) => get<SessionDetail>(ApiPaths.session(id)),
     patchSession: (id: string, body: z.input<typeof patchSessionBody>) => request<SessionInfo>('PATCH', ApiPaths.session(id), { body }),

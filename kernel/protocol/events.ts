@@ -42,6 +42,8 @@ export type PlatformEvent =
    * child's own stream carries the original.
    */
   | { type: 'subagent.event'; data: { sessionId: string; parentSessionId: string; callId: string; agent: string; depth: number; event: { type: string; data: unknown } } }
+  /** Global stream: sessions were deleted (the session and the sessions it delegated to). */
+  | { type: 'session.deleted'; data: { ids: string[] } }
   /** Global stream: an MCP server's connection state or its lists changed. */
   | { type: 'mcp.server.updated'; data: McpServerStatus }
   /** Global stream: tools were added to or removed from the tools registry at runtime (MCP). */

@@ -16,6 +16,8 @@ export const ApiPaths = {
   editMessage: (id: string, messageId: string) => `/api/sessions/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/edit`,
   compact: (id: string) => `/api/sessions/${encodeURIComponent(id)}/compact`,
   children: (id: string) => `/api/sessions/${encodeURIComponent(id)}/children`,
+  sessionTools: (id: string) => `/api/sessions/${encodeURIComponent(id)}/tools`,
+  providers: '/api/providers',
   /** usage-metering: a session's usage (own and with its children). */
   sessionUsage: (id: string) => `/api/sessions/${encodeURIComponent(id)}/usage`,
   /** usage-metering: usage over a time range, grouped (`?from&to&groupBy=`). */

@@ -86,6 +86,24 @@ export const abortResponseSchema = z.object({ aborted: z.boolean() }).strict()
 export const regenerateResponseSchema = z.object({ turnId: z.string(), superseded: z.array(z.string()) }).strict()
 export const editMessageResponseSchema = postMessageResponseSchema.extend({ session: sessionInfoSchema }).strict()
 export const compactResponseSchema = z.object({ turnId: z.string(), compacted: z.boolean(), messageId: z.string().optional() }).strict()
+/** `DELETE /api/sessions/:id`: the ids deleted (the session and the sessions it delegated to). */
+export const deleteSessionResponseSchema = z.object({ deleted: z.array(z.string()) }).strict()
+export type DeleteSessionResponse = z.infer<typeof deleteSessionResponseSchema>
+
+/** `GET /api/providers`: every enabled provider with the models it knows (no network). */
+export const providerInfoSchema = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    acceptsUnknownModels: z.boolean(),
+    models: z.array(z.object({ id: z.string(), displayName: z.string().optional(), contextWindow: z.number().int().optional() }).strict()),
+  })
+  .strict()
+export type ProviderInfo = z.infer<typeof providerInfoSchema>
+
+/** `GET /api/sessions/:id/tools`: every registered tool and whether the session's tool set covers it (the toggles). */
+export const sessionToolSchema = z.object({ name: z.string(), kind: z.string(), description: z.string(), enabled: z.boolean() }).strict()
+export type SessionTool = z.infer<typeof sessionToolSchema>
 
 /** `POST /api/sessions/:id/revert`: absolute paths put back or removed, and calls a revert cannot undo. */
 export const revertResponseSchema = z

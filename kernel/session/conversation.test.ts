@@ -272,3 +272,34 @@ t.test('request.admit may ask the user (a budget): once/always let the call go a
   t.equal(events.seen.filter((e) => e.type === 'permission.asked').length, 3, 'after "always" the plugin stopped asking')
   t.match(events.seen.filter((e) => e.type === 'turn.completed').at(-1)?.data, { finish: 'stop' })
 })
+
+t.test('deleteSession removes the session and its children (messages included), refuses while a turn runs, announces it', async (t) => {
+  const tk = await boot(t, { replies: [say('ok')] })
+  const engine = tk.kernel.engine
+  const store = tk.kernel.resolve('sessionStore')
+  const parent = await engine.createSession({})
+  const events = recorder(tk, parent.id)
+  await turn(tk, parent.id, 'hello', events)
+  const child = { ...parent, id: 'ses_child', parentId: parent.id }
+  const grandchild = { ...parent, id: 'ses_grandchild', parentId: 'ses_child' }
+  await store.createSession(child)
+  await store.createSession(grandchild)
+  const other = await engine.createSession({})
+  const global: string[] = []
+  void tk.kernel.resolve('eventBus').subscribe('global', (e) => e.type === 'session.deleted' && global.push(JSON.stringify(e.data)))
+
+  tk.kernel.resolve<{ setChunkDelay(ms: number): void }>('providerScripted').setChunkDelay(200)
+  await engine.prompt(other.id, { text: 'slow' })
+  await new Promise((r) => setTimeout(r, 50))
+  await t.rejects(engine.deleteSession(other.id), { code: 'SESSION_BUSY', httpStatus: 409 })
+  engine.abort(other.id)
+
+  t.same(await engine.deleteSession(parent.id), { deleted: ['ses_grandchild', 'ses_child', parent.id] }, 'children first')
+  t.equal(await store.getSession(parent.id), null)
+  t.same(await store.listMessages(parent.id), [])
+  t.equal(await store.getSession('ses_grandchild'), null)
+  await t.rejects(engine.getSession(parent.id), { code: 'SESSION_NOT_FOUND' })
+  await t.rejects(engine.deleteSession(parent.id), { code: 'SESSION_NOT_FOUND', httpStatus: 404 })
+  t.same(global, [JSON.stringify({ ids: ['ses_grandchild', 'ses_child', parent.id] })])
+  t.ok(await store.getSession(other.id), 'other sessions stay')
+})

@@ -3,9 +3,9 @@ import type { AwilixContainer } from 'awilix'
 import type { KernelConfig } from '../config.js'
 import { KernelErrorCode, PlatformError } from '../errors.js'
 import type { KernelHooks } from '../hooks/index.js'
-import type { Clock, EventBus, Ids, Locks, Logger, SessionStore } from '../ports/types.js'
+import type { Clock, EventBus, Ids, Locks, Logger, SessionListFilter, SessionStore } from '../ports/types.js'
 import type { ProviderClient } from '../provider.js'
-import { sessionStream, type FinishReason, type PermissionRule, type PatchSessionBody, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
+import { GLOBAL_STREAM, sessionStream, type FinishReason, type PermissionRule, type PatchSessionBody, type CreateSessionBody, type MessageInfo, type PostMessageBody, type SessionDetail, type SessionInfo, type SessionStatus } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
 import { createEventWriter, type EventWriter } from './event-writer.js'
 import { compact } from './compaction.js'
@@ -15,7 +15,7 @@ import { sideCall } from './side-call.js'
 import { cleanTitle, TITLE_PROMPT } from './title.js'
 import { depthOf, finalAnswer, relayEvents } from './delegation.js'
 import { runInCallContext } from '../call-context.js'
-import { expandToolSet, isToolPattern } from './tool-set.js'
+import { expandToolSet, isToolPattern, toolSetCovers } from './tool-set.js'
 import type { DelegateRequest, DelegateResult, SessionDraft } from '../turn.js'
 import { resolveSessionDraft } from './resolve-session.js'
 import { FileHistory, type RevertResult } from './file-history.js'
@@ -249,12 +249,52 @@ export class SessionEngine {
     return { ...session, messages: orderByTurn(await this.deps.sessionStore.listMessages(id)) }
   }
 
+  /**
+   * Delete a session with the sessions it delegated to (children first), their messages and undo
+   * snapshots. Refused (409) while a turn of any of them runs or waits. Usage records stay.
+   */
+  async deleteSession(id: string): Promise<{ deleted: string[] }> {
+    await this.#requireSession(id)
+    const tree: string[] = []
+    const walk = async (sessionId: string): Promise<void> => {
+      for (const child of await this.deps.sessionStore.listSessions({ parentId: sessionId, limit: 10_000 })) await walk(child.id)
+      tree.push(sessionId)
+    }
+    await walk(id)
+    const busy = tree.find((sessionId) => {
+      const runtime = this.#runtimes.get(sessionId)
+      return runtime && (runtime.active || runtime.queued > 0)
+    })
+    if (busy) throw new PlatformError(KernelErrorCode.SESSION_BUSY, `Session "${busy}" is running a turn; abort it (POST /api/sessions/${busy}/abort) before deleting.`, { httpStatus: 409, details: { busy } })
+    for (const sessionId of tree) {
+      await this.deps.sessionStore.deleteSession(sessionId)
+      await this.#files.forget(sessionId)
+      this.#runtimes.delete(sessionId)
+    }
+    await this.deps.eventBus.append(GLOBAL_STREAM, { type: 'session.deleted', data: { ids: tree } })
+    return { deleted: tree }
+  }
+
+  /** Every registered tool and whether the session's tool set covers it. */
+  async sessionTools(id: string): Promise<Array<{ name: string; kind: string; description: string; enabled: boolean }>> {
+    const session = await this.#requireSession(id)
+    return this.deps.registries.tools.list().map((tool) => ({ name: tool.name, kind: tool.kind, description: tool.description, enabled: toolSetCovers(session.tools, tool.name) }))
+  }
+
+  /** Enabled providers with the models each knows (no network). */
+  providers(): Array<{ id: string; displayName: string; acceptsUnknownModels: boolean; models: Array<{ id: string; displayName?: string; contextWindow?: number }> }> {
+    return this.deps.registries.providers.list().map((p) => ({
+      id: p.id, displayName: p.displayName, acceptsUnknownModels: p.acceptsUnknownModels ?? false,
+      models: p.listModels().map((m) => ({ id: m.id, ...(m.displayName ? { displayName: m.displayName } : {}), ...(m.contextWindow ? { contextWindow: m.contextWindow } : {}) })),
+    }))
+  }
+
   /** The session without its messages; 404 when unknown. */
   getSessionInfo(id: string): Promise<SessionInfo> {
     return this.#requireSession(id)
   }
 
-  listSessions(filter: { parentId?: string | null; limit?: number; ownerId?: string } = {}): Promise<SessionInfo[]> {
+  listSessions(filter: SessionListFilter = {}): Promise<SessionInfo[]> {
     return this.deps.sessionStore.listSessions(filter)
   }
 

@@ -67,6 +67,10 @@ function contract(t: Test, name: string, store: () => SessionStore, reset: () =>
       t.same((await store().listSessions({ ownerId: 'usr_1' })).map((s) => s.id), ['d', 'b'], 'ownerId filter')
       t.same((await store().listSessions({ ownerId: 'usr_1', parentId: null })).map((s) => s.id), ['b'], 'with parentId')
       t.equal((await store().getSession('b'))?.ownerId, 'usr_1')
+      await store().updateSession('a', { status: 'busy' })
+      t.same((await store().listSessions({ status: 'busy' })).map((s) => s.id), ['a'], 'status filter')
+      await store().updateSession('d', { agent: 'writer' })
+      t.same((await store().listSessions({ agent: 'writer' })).map((s) => s.id), ['d'], 'agent filter')
       t.same((await store().listSessions({ limit: 2 })).map((s) => s.id), ['d', 'b'])
       t.same((await store().listSessions({ limit: 0 })), [])
       t.same((await store().listSessions({ parentId: 'a' }))[0], session('c', { updatedAt: at(2), parentId: 'a' }))
@@ -122,6 +126,18 @@ function contract(t: Test, name: string, store: () => SessionStore, reset: () =>
       const [, second] = await store().listMessages('s1')
       t.notOk('tools' in second, 'no tools key when none were recorded')
       t.notOk('supersededAt' in second)
+    })
+
+    t.test('deleteSession removes the session, its messages and parts; others stay', async (t) => {
+      await store().createSession(session('s1'))
+      await store().createSession(session('s2'))
+      await store().saveMessage(message('m1', 's1', 1, 2))
+      await store().saveMessage(message('m2', 's2', 1, 1))
+      t.equal(await store().deleteSession('s1'), true)
+      t.equal(await store().getSession('s1'), null)
+      t.same(await store().listMessages('s1'), [])
+      t.same(await store().listMessages('s2'), [message('m2', 's2', 1, 1)])
+      t.equal(await store().deleteSession('s1'), false, 'a second delete finds nothing')
     })
 
     t.test('saveMessage again replaces the message and all of its parts', async (t) => {

@@ -87,7 +87,12 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
     async listSessions(filter: SessionListFilter = {}) {
       const limit = filter.limit ?? 100
       if (limit < 1) return []
-      const where = { ...(filter.parentId === undefined ? {} : { parentId: filter.parentId }), ...(filter.ownerId === undefined ? {} : { ownerId: filter.ownerId }) }
+      const where = {
+        ...(filter.parentId === undefined ? {} : { parentId: filter.parentId }),
+        ...(filter.ownerId === undefined ? {} : { ownerId: filter.ownerId }),
+        ...(filter.status === undefined ? {} : { status: filter.status }),
+        ...(filter.agent === undefined ? {} : { agentId: filter.agent }),
+      }
       const rows = await em().find(SessionEntity, where, { orderBy: { updatedAt: 'desc', id: 'asc' }, limit })
       return rows.map(toSessionInfo)
     },
@@ -108,6 +113,16 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
         m.id, m.sessionId, m.turnId, m.role, m.agent, m.provider, m.model, m.finish,
         m.error === null ? null : toJsonb(m.error), m.createdAt, m.completedAt, m.tools ? toJsonb(m.tools) : null, m.supersededAt ?? null, toJsonb(parts), m.id,
       ])
+    },
+    async deleteSession(id) {
+      // One statement: parts, messages, then the session row.
+      const rows = await run<{ id: string }>(
+        `with parts as (delete from "${schema}"."message_part" where "session_id" = $1), ` +
+          `messages as (delete from "${schema}"."message" where "session_id" = $1) ` +
+          `delete from "${schema}"."session" where "id" = $1 returning "id"`,
+        [id],
+      )
+      return rows.length > 0
     },
     async listMessages(sessionId) {
       const [messages, parts] = await Promise.all([

@@ -12,6 +12,12 @@ export interface SessionRouteDeps {
 
 const idParams = z.object({ id: z.string().min(1) }).strict()
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() })
+/** Filters of the session list: `parentId=root` for top-level sessions only. */
+const sessionListQuery = listQuery.extend({
+  status: protocol.sessionStatusSchema.optional(),
+  agent: z.string().min(1).optional(),
+  parentId: z.string().min(1).optional(),
+})
 
 const sessionPath = (suffix = '') => `${protocol.ApiPaths.sessions}/:id${suffix}`
 const tags = ['sessions']
@@ -30,8 +36,8 @@ export const sessionRouteDocs = {
     errors: { 400: ['REQUEST_INVALID', ...sessionUnknown, 'SESSION_WORKSPACE_INVALID', 'SESSION_WORKSPACE_NOT_FOUND', 'SESSION_WORKSPACE_OUTSIDE_ROOTS'] },
   },
   list: {
-    id: 'sessions.list', method: 'GET', path: protocol.ApiPaths.sessions, tags, summary: 'List sessions, newest first, with their live status.',
-    querystring: listQuery,
+    id: 'sessions.list', method: 'GET', path: protocol.ApiPaths.sessions, tags, summary: 'List sessions, newest first, with their live status; filter by status, agent, parentId (`root` = top-level only).',
+    querystring: sessionListQuery,
     success: { status: 200, description: 'Sessions.', schema: z.array(protocol.sessionInfoSchema) }, errors: { 400: ['REQUEST_INVALID'] },
   },
   patch: {
@@ -56,6 +62,21 @@ export const sessionRouteDocs = {
     success: { status: 202, description: 'The turn was queued.', schema: protocol.postMessageResponseSchema },
     errors: { 400: ['REQUEST_INVALID'], 404: ['SESSION_NOT_FOUND'], 503: ['SESSION_SERVER_CLOSING'] },
   },
+  delete: {
+    id: 'sessions.delete', method: 'DELETE', path: sessionPath(), tags, summary: 'Delete a session with the sessions it delegated to, their messages and undo snapshots.',
+    params: idParams,
+    success: { status: 200, description: 'The deleted ids (announced as session.deleted).', schema: protocol.deleteSessionResponseSchema },
+    errors: { 404: ['SESSION_NOT_FOUND'], 409: ['SESSION_BUSY'] },
+  },
+  tools: {
+    id: 'sessions.tools', method: 'GET', path: sessionPath('/tools'), tags, summary: 'Every tool, with whether this session offers it (toggle with PATCH tools).',
+    params: idParams,
+    success: { status: 200, description: 'Tools.', schema: z.array(protocol.sessionToolSchema) }, errors: { 404: ['SESSION_NOT_FOUND'] },
+  },
+  providers: {
+    id: 'providers.list', method: 'GET', path: protocol.ApiPaths.providers, tags: ['providers'], summary: 'Enabled providers and the models each knows.',
+    success: { status: 200, description: 'Providers.', schema: z.array(protocol.providerInfoSchema) }, errors: {},
+  },
   abort: {
     id: 'sessions.abort', method: 'POST', path: sessionPath('/abort'), tags, summary: 'Abort the running turn, if any.',
     params: idParams,
@@ -77,11 +98,24 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
   })
 
   mount(app, docs.list, async (request): Promise<protocol.SessionInfo[]> => {
-    const { limit } = parsePart(docs.list.querystring, request.query, 'querystring')
+    const { limit, status, agent, parentId } = parsePart(docs.list.querystring, request.query, 'querystring')
     // Members see their own sessions; admins all of them.
     const owner = request.caller.role === 'admin' ? {} : { ownerId: request.caller.userId ?? '' }
-    return engine.listSessions({ ...(limit === undefined ? {} : { limit }), ...owner })
+    const parent = parentId === undefined ? {} : { parentId: parentId === 'root' ? null : parentId }
+    return engine.listSessions({ ...(limit === undefined ? {} : { limit }), ...(status ? { status } : {}), ...(agent ? { agent } : {}), ...parent, ...owner })
   })
+
+  mount(app, docs.delete, async (request) => {
+    const { id } = parsePart(docs.delete.params, request.params, 'params')
+    return engine.deleteSession(id)
+  })
+
+  mount(app, docs.tools, async (request): Promise<protocol.SessionTool[]> => {
+    const { id } = parsePart(docs.tools.params, request.params, 'params')
+    return engine.sessionTools(id)
+  })
+
+  mount(app, docs.providers, async (): Promise<protocol.ProviderInfo[]> => engine.providers())
 
   mount(app, docs.patch, async (request): Promise<protocol.SessionInfo> => {
     const { id } = parsePart(docs.patch.params, request.params, 'params')
