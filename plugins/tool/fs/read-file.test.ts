@@ -137,14 +137,15 @@ t.test('a FIFO is refused by every tool that opens files, instead of blocking', 
   const h = harness(t)
   execFileSync('mkfifo', [join(h.workspace, 'pipe')])
   const options = h.options()
+  // Each call is awaited in turn (started one by one): a rejection is never left unhandled meanwhile.
   const calls = [
-    read(h, { path: 'pipe' }),
-    createWriteFileTool(options).execute({ path: 'pipe', content: 'x' }, h.ctx),
-    createEditFileTool(options).execute({ path: 'pipe', old_string: 'a', new_string: 'b' }, h.ctx),
-    createGrepTool(options).execute({ pattern: 'a', path: 'pipe' }, h.ctx),
+    () => read(h, { path: 'pipe' }),
+    () => createWriteFileTool(options).execute({ path: 'pipe', content: 'x' }, h.ctx),
+    () => createEditFileTool(options).execute({ path: 'pipe', old_string: 'a', new_string: 'b' }, h.ctx),
+    () => createGrepTool(options).execute({ pattern: 'a', path: 'pipe' }, h.ctx),
   ]
   for (const call of calls) {
-    const error = await failure(call)
+    const error = await failure(call())
     t.equal(error.code, 'TOOL_FS_SPECIAL_FILE')
     t.match(error.message, /pipe is not a regular file/)
   }
