@@ -19,39 +19,60 @@ export interface TimedStream<T> {
  * caller). A provider announcing a retry delay (`extend`) gets that much more time.
  */
 export function withStreamTimeouts<T>(source: AsyncIterable<T>, timeouts: StreamTimeouts): TimedStream<T> {
-  let rearm: ((extraMs: number) => void) | null = null
+  // One watchdog per stream, not a timer per chunk: each chunk only moves the deadline; the timer,
+  // when it fires early, re-arms itself for what is left.
+  let first = true
+  let deadline = 0
+  let timer: NodeJS.Timeout | undefined
+  let fail: ((error: PlatformError) => void) | null = null
+  /** True while waiting for the model; the consumer's own time between chunks never counts. */
+  let waiting = false
+  const limit = () => (first ? timeouts.firstByteMs : timeouts.idleMs)
+  /** When the armed timer fires; a deadline moved earlier than that re-arms it. */
+  let firesAt = Infinity
+  const watch = () => {
+    clearTimeout(timer)
+    firesAt = deadline
+    timer = setTimeout(function check() {
+      if (!waiting) deadline = Math.max(deadline, performance.now() + timeouts.idleMs)
+      const left = deadline - performance.now()
+      if (left > 0) {
+        firesAt = deadline
+        timer = setTimeout(check, left)
+        return
+      }
+      const what = first ? `sent nothing within ${timeouts.firstByteMs} ms` : `went silent for more than ${timeouts.idleMs} ms`
+      fail?.(new PlatformError('PROVIDER_TIMEOUT', `The model ${what}; try again or pick another model.`, { retryable: true, details: { timeoutMs: limit() } }))
+    }, Math.max(0, deadline - performance.now()))
+  }
   async function* run(): AsyncGenerator<T> {
     const iterator = source[Symbol.asyncIterator]()
-    let first = true
+    const expired = new Promise<never>((_, reject) => (fail = reject))
+    expired.catch(() => undefined)
+    deadline = performance.now() + limit()
+    watch()
     try {
       for (;;) {
-        const limit = first ? timeouts.firstByteMs : timeouts.idleMs
-        let timer: NodeJS.Timeout | undefined
-        const expired = new Promise<never>((_, reject) => {
-          const arm = (ms: number) => {
-            clearTimeout(timer)
-            timer = setTimeout(() => {
-              const what = first ? `sent nothing within ${limit} ms` : `went silent for more than ${limit} ms`
-              reject(new PlatformError('PROVIDER_TIMEOUT', `The model ${what}; try again or pick another model.`, { retryable: true, details: { timeoutMs: limit } }))
-            }, ms)
-          }
-          rearm = (extraMs) => arm(limit + extraMs)
-          arm(limit)
-        })
-        let next: IteratorResult<T>
-        try {
-          next = await Promise.race([iterator.next(), expired])
-        } finally {
-          clearTimeout(timer)
-          rearm = null
-        }
+        waiting = true
+        const next = await Promise.race([iterator.next(), expired]).finally(() => (waiting = false))
         if (next.done) return
         first = false
         yield next.value
+        deadline = performance.now() + timeouts.idleMs
+        if (deadline < firesAt) watch()
       }
     } finally {
+      clearTimeout(timer)
+      fail = null
       void iterator.return?.()?.catch(() => undefined)
     }
   }
-  return { stream: run(), extend: (ms) => rearm?.(ms) }
+  return {
+    stream: run(),
+    extend: (ms) => {
+      if (!fail) return
+      deadline = Math.max(deadline, performance.now() + limit() + ms)
+      if (deadline - performance.now() > 0) watch()
+    },
+  }
 }

@@ -37,12 +37,14 @@ async function main(): Promise<void> {
   log(`bench:api  server pid ${server.pid} (${database ? 'PostgreSQL' : 'PGlite'} + ${redis ? 'Redis' : 'in-memory ports'}), model server on loopback, 200-token replies`)
   const idleRss = server.rssMiB()
   try {
+    // Memory first: after the load phases the heap stays at its high-water mark, which says nothing of what is kept.
+    if (!values['skip-e']) await memory(client, server, idleRss)
+    else log(`(e) RSS idle: ${fmt(idleRss, 1)} MiB (rest skipped)`)
     await followUp(client, model)
     await firstToken(client, model)
     await closedLoop(client, model, server)
     await toolRoundTrip(client, model)
-    if (!values['skip-e']) await memoryAndFanOut(client, model, server, idleRss)
-    else log(`(e) RSS idle: ${fmt(idleRss, 1)} MiB (rest skipped)`)
+    if (!values['skip-e']) await fanOut(client, model)
   } finally {
     await server.stop()
     await model.close()
@@ -142,9 +144,8 @@ async function toolRoundTrip(client: BenchClient, model: Awaited<ReturnType<type
   log(`(d) tool round trip: first model call's message.completed -> second call's message.created, minus the tool's own ${'work'}: p50 ${fmt(percentile(gaps, 50))} ms  p99 ${fmt(percentile(gaps, 99))} ms  [target < 5 ms p50]`)
 }
 
-/** (e) */
-async function memoryAndFanOut(client: BenchClient, model: Awaited<ReturnType<typeof startModelServer>>, server: Awaited<ReturnType<typeof startServer>>, idleRss: number): Promise<void> {
-  model.setGap(0)
+/** (e) memory: idle, after 200 sessions with one turn each, with 5,000 idle subscribers. */
+async function memory(client: BenchClient, server: Awaited<ReturnType<typeof startServer>>, idleRss: number): Promise<void> {
   const count = Q ? 50 : 200
   for (let i = 0; i < count; i += 10) {
     await Promise.all(Array.from({ length: Math.min(10, count - i) }, async () => {
@@ -162,7 +163,11 @@ async function memoryAndFanOut(client: BenchClient, model: Awaited<ReturnType<ty
   await new Promise((r) => setTimeout(r, 1000))
   const withSubscribers = server.rssMiB()
   for (const s of subscribers) s.close()
+  log(`(e) server RSS: idle ${fmt(idleRss, 1)} MiB, after ${count} sessions ${fmt(after200, 1)} MiB, with ${idleCount} idle subscribers ${fmt(withSubscribers, 1)} MiB  [targets < 150 / < 200 / < 300 MB on real PostgreSQL]`)
+}
 
+/** (e) fan-out: 500 concurrent streaming turns, delivery latency of every delta. */
+async function fanOut(client: BenchClient, model: Awaited<ReturnType<typeof startModelServer>>): Promise<void> {
   model.setGap(10)
   const streaming = Q ? 100 : 500
   const sessions = await Promise.all(Array.from({ length: streaming }, () => client.session()))
@@ -172,7 +177,6 @@ async function memoryAndFanOut(client: BenchClient, model: Awaited<ReturnType<ty
   })))
   for (const s of sessions) s.events.close()
   model.setGap(0)
-  log(`(e) server RSS: idle ${fmt(idleRss, 1)} MiB, after ${count} sessions ${fmt(after200, 1)} MiB, with ${idleCount} idle subscribers ${fmt(withSubscribers, 1)} MiB  [targets < 150 / < 200 / < 300 MB on real PostgreSQL]`)
   log(`(e) ${streaming} concurrent streaming turns (tokens 10 ms apart): event latency p50 ${fmt(percentile(latencies, 50))} ms  p99 ${fmt(percentile(latencies, 99))} ms over ${latencies.length} deltas  [target p99 < 100 ms]`)
 }
 

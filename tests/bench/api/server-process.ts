@@ -43,7 +43,8 @@ export async function startServer(options: { work: string; modelUrl: string; dat
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DATABASE_URL: options.database ?? '', BENCH_REDIS_URL: options.redis ?? '' }
   delete env.DATABASE_URL
   delete env.REDIS_URL
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'kernel', 'cli.ts'), 'serve', '--config', file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'kernel', 'cli.ts'), 'serve', '--config', file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout!.on('data', (d) => (out += d))
