@@ -2,6 +2,7 @@ import t from 'tap'
 import { createTestKernel, type TestKernel } from '../../../kernel/testing/index.js'
 import { testBackends } from '../../../kernel/testing/backends.js'
 import type { protocol } from '../../../kernel/index.js'
+import { openSse } from './test-support.js'
 
 declare namespace Tap {
   type Test = import('tap').Test
@@ -36,7 +37,8 @@ function client(tk: TestKernel, secret?: string) {
 t.test('members reach their own sessions only; admins everything; loopback without a token is the local admin', async (t) => {
   const tk = await boot(t, { rateLimitPerMinute: 0 })
   const alice = client(tk, await token(tk, 'alice', 'member'))
-  const bob = client(tk, await token(tk, 'bob', 'member'))
+  const bobSecret = await token(tk, 'bob', 'member')
+  const bob = client(tk, bobSecret)
   const root = client(tk, await token(tk, 'root', 'admin'))
   const local = client(tk)
 
@@ -56,9 +58,18 @@ t.test('members reach their own sessions only; admins everything; loopback witho
   t.equal((await root('GET', '/api/sessions')).json.length, 2, 'an admin lists all')
   t.equal((await local('GET', '/api/sessions')).json.length, 2)
 
-  const global = await bob('GET', '/api/events')
-  t.equal(global.status, 403)
-  t.equal(global.json.error.code, 'AUTH_FORBIDDEN')
+
+  // The global stream, as bob sees it: his own sessions' events only (replayed from the start).
+  const bobs = (await bob('POST', '/api/sessions', {})).json as protocol.SessionInfo
+  const seen = await openSse(`${tk.kernel.addresses[0]}/api/events?since=0&access_token=${bobSecret}`)
+  const frames = await seen.readUntil((f) => f.event === 'session.created' && f.data!.includes(bobs.id))
+  seen.close()
+  const created = frames.filter((f) => f.event === 'session.created').map((f) => JSON.parse(f.data!).data.id)
+  t.same(created, [bobs.id], 'alice\'s and the local admin\'s sessions are not in bob\'s global stream')
+  const adminView = await openSse(`${tk.kernel.addresses[0]}/api/events?since=0`)
+  const all = await adminView.readUntil((f) => f.event === 'session.created' && f.data!.includes(bobs.id))
+  adminView.close()
+  t.equal(all.filter((f) => f.event === 'session.created').length, 3, 'the admin sees all three')
   const adminOnly = await alice('POST', '/api/agents', { id: 'sneaky', provider: 'scripted', model: 'demo', systemPrompt: 'x' })
   t.equal(adminOnly.status, 403, 'admin-only plugin routes refuse members')
   t.match(adminOnly.json.error.message, /for admins/)

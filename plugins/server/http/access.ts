@@ -53,9 +53,6 @@ export function installAccess(app: FastifyInstance, deps: AccessDeps): void {
     const url = request.routeOptions.url ?? ''
     if (request.caller.role === 'admin') return
     if (url.startsWith('/api/sessions/:id')) await assertSessionAccess(deps.sessionStore, request.caller, (request.params as { id?: string }).id ?? '')
-    if (url === '/api/events') {
-      throw new PlatformError('AUTH_FORBIDDEN', 'The global event stream shows every user\'s sessions: members follow their own sessions\' streams (/api/sessions/:id/events).', { httpStatus: 403 })
-    }
   })
 }
 

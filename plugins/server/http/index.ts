@@ -10,6 +10,8 @@ import { registerSessionRoutes } from './routes-sessions.js'
 import { registerWsRoute } from './routes-ws.js'
 import { HttpServer } from './server.js'
 import { assertSessionAccess, installAccess } from './access.js'
+import { OwnerCache, ownEventsOnly } from './owner-filter.js'
+import type { ReplayTarget } from './replay.js'
 import type {} from '../auth/services.js'
 import './services.js'
 
@@ -32,6 +34,7 @@ export default definePlugin({
       const eventBus = ctx.resolve('eventBus')
       const sessionStore = ctx.resolve('sessionStore')
       const auth = ctx.has('server-auth') ? ctx.resolve('serverAuth') : null
+      const owners = new OwnerCache(sessionStore)
       const tokensRequired = !isLoopback(target.host)
       if (tokensRequired && !auth) {
         throw new PlatformError(
@@ -51,13 +54,11 @@ export default definePlugin({
             await assertSessionAccess(sessionStore, caller, id)
             return engine.openStream(id)
           },
-          openGlobal: async () => {
-            if (caller.role !== 'admin') throw new PlatformError('AUTH_FORBIDDEN', 'The global stream shows every user\'s sessions: members follow their own sessions\' streams.', { httpStatus: 403 })
-          },
+          ...(caller.role === 'admin' ? {} : { filterGlobal: (target: ReplayTarget) => ownEventsOnly(target, caller.userId, owners) }),
         }),
       })
       registerSessionRoutes(server.app, { engine, sessionStore: ctx.resolve('sessionStore'), version: ctx.resolve('version') })
-      registerEventRoutes(server.app, { engine, eventBus, hub: server.hub, isClosing: () => server.closing })
+      registerEventRoutes(server.app, { engine, eventBus, hub: server.hub, isClosing: () => server.closing, owners })
       registerToolRoutes(server.app, { engine })
       registerConversationRoutes(server.app, { engine })
       registerOpenApiRoute(server.app, { version: ctx.resolve('version'), registryRoutes: () => ctx.registries.routes.list() })

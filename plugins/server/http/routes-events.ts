@@ -4,12 +4,16 @@ import { PlatformError, protocol, type EventBus, type SessionEngine } from '../.
 import { HttpErrorCode, invalidRequest, parsePart } from './errors.js'
 import { mount, type RouteDoc } from './route-docs.js'
 import type { SseHub } from './sse.js'
+import type { ReplayTarget } from './replay.js'
+import { ownEventsOnly, type OwnerCache } from './owner-filter.js'
 
 export interface EventRouteDeps {
   engine: SessionEngine
   eventBus: EventBus
   hub: SseHub
   isClosing: () => boolean
+  /** Session owners, for members' view of the global stream (server-auth on). */
+  owners?: OwnerCache
 }
 
 export const SSE_HEADERS = {
@@ -63,13 +67,13 @@ export function cursorOf(request: FastifyRequest): number | null {
 }
 
 /** Take the response over from fastify and write the SSE headers; the hub writes frames from here on. */
-async function stream(reply: FastifyReply, deps: EventRouteDeps, streamName: string, cursor: number | null): Promise<void> {
+async function stream(reply: FastifyReply, deps: EventRouteDeps, streamName: string, cursor: number | null, filter?: (target: ReplayTarget) => ReplayTarget): Promise<void> {
   if (deps.isClosing()) throw new PlatformError(HttpErrorCode.CLOSING, 'The server is shutting down; reconnect shortly.', { httpStatus: 503, retryable: true })
   reply.hijack()
   const res = reply.raw
   res.writeHead(200, SSE_HEADERS)
   res.flushHeaders()
-  await deps.hub.open(res, { eventBus: deps.eventBus, streamName, cursor })
+  await deps.hub.open(res, { eventBus: deps.eventBus, streamName, cursor, ...(filter ? { filter } : {}) })
 }
 
 /** `GET /api/sessions/:id/events` and `GET /api/events` (global): replay after a cursor, then live. */
@@ -82,6 +86,9 @@ export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps):
   })
 
   mount(app, eventRouteDocs.global, async (request, reply) => {
-    await stream(reply, deps, protocol.GLOBAL_STREAM, cursorOf(request))
+    // A member sees the events of their own sessions (and the ones of no session, such as system metrics).
+    const caller = request.caller
+    const filter = caller && caller.role !== 'admin' && deps.owners ? (target: ReplayTarget) => ownEventsOnly(target, caller.userId, deps.owners!) : undefined
+    await stream(reply, deps, protocol.GLOBAL_STREAM, cursorOf(request), filter)
   })
 }

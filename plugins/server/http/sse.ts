@@ -120,12 +120,12 @@ export class SseHub {
    * subscribe first and buffer, read the log after the cursor, then drain the buffer skipping what was
    * sent, so no event is lost or repeated; a cursor the log cannot serve yields one `stream.reset`.
    */
-  async open(target: SseTarget, deps: { eventBus: EventBus; streamName: string; cursor: number | null }): Promise<void> {
+  async open(target: SseTarget, deps: { eventBus: EventBus; streamName: string; cursor: number | null; filter?: (target: ReplayTarget) => ReplayTarget }): Promise<void> {
     if (target.destroyed) return
     const connection = new SseConnection(target, deps.streamName, this.options, () => this.#open.delete(connection))
     this.#open.add(connection)
     try {
-      connection.addCleanup(await followStream(deps.eventBus, deps.streamName, deps.cursor, connection))
+      connection.addCleanup(await followStream(deps.eventBus, deps.streamName, deps.cursor, deps.filter ? deps.filter(connection) : connection))
     } catch (error) {
       this.options.logger.error('SSE stream failed to open', { stream: deps.streamName, error: String(error) })
       connection.end(RECONNECT_HINT_MS)

@@ -17,6 +17,8 @@ export interface WsDeps {
   openSession(id: string): Promise<unknown>
   /** Throws when this socket's caller may not follow the global stream. */
   openGlobal?(): Promise<void>
+  /** Narrows what this socket's caller sees of the global stream (a member: their own sessions). */
+  filterGlobal?(target: ReplayTarget): ReplayTarget
 }
 
 /** Pings a client may leave unanswered in a row; at the next beat it is terminated. */
@@ -181,7 +183,8 @@ class WsConnection {
     const subscription = new WsSubscription(stream, this)
     this.subscriptions.set(stream, subscription)
     try {
-      const unsubscribe = await followStream(this.deps.eventBus, stream, since, subscription, (head) => this.send({ op: 'subscribed', stream, head }))
+      const target = stream === protocol.GLOBAL_STREAM && this.deps.filterGlobal ? this.deps.filterGlobal(subscription) : subscription
+      const unsubscribe = await followStream(this.deps.eventBus, stream, since, target, (head) => this.send({ op: 'subscribed', stream, head }))
       subscription.follow(unsubscribe)
     } catch (error) {
       if (this.subscriptions.get(stream) === subscription) this.subscriptions.delete(stream)
