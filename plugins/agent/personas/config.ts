@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { permissionRuleSchema } from '../../../kernel/index.js'
 
 /** Agent ids (file names without `.md`, config keys, API ids): lowercase letters, digits and dashes. */
 export const AGENT_ID = /^[a-z][a-z0-9-]*$/
@@ -6,14 +7,8 @@ export const AGENT_ID = /^[a-z][a-z0-9-]*$/
 export const DEFAULT_AGENT_DIR = 'config/agents'
 export const DEFAULT_INSTRUCTION_FILES = ['AGENTS.md', 'LLXPRT.md', 'GEMINI.md', 'CLAUDE.md']
 
-/** One permission rule of an agent; permission-policy reads them (this plugin only carries them). */
-export const permissionRuleSchema = z
-  .object({
-    tool: z.string().min(1),
-    match: z.string().min(1).optional(),
-    action: z.enum(['allow', 'ask', 'deny']),
-  })
-  .strict()
+/** One permission rule of an agent (the kernel's shape); permission-policy reads them, this plugin only carries them. */
+export { permissionRuleSchema }
 
 /** Everything an agent has besides its id: shared by config agents, agent files and the API. */
 export const agentFieldsSchema = z
