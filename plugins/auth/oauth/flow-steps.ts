@@ -74,7 +74,7 @@ export async function exchangeAndStore(ctx: FlowContext, flowId: string, code: s
     assertPending(record, ctx.now())
     const adapter = ctx.adapters[record.provider]
     const tokens = obtained ?? (await adapter.exchange({ code, state: record.state ?? '', verifier: record.verifier, redirectUri: record.redirectUri ?? '' }))
-    const info = await storeLogin(ctx.credentialStore, adapter, tokens, ctx.scopes[record.provider])
+    const info = await storeLogin(ctx.credentialStore, adapter, tokens, ctx.scopes[record.provider], record.ownerId ?? null)
     const updated = await ctx.flows.update(flowId, (r) => {
       r.status = 'completed'
       r.credential = credentialSummary(info)

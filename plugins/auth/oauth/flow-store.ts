@@ -26,6 +26,8 @@ export interface FlowRecord {
   progress: FlowProgress[]
   error?: { code: string; message: string }
   credential?: { id: string; hint: string; expiresAt: string | null; meta: Record<string, unknown> }
+  /** Whose login this is: a member's own, or null for a server-wide one (an admin's). */
+  ownerId?: string | null
 }
 
 /** What the API returns for a flow. */

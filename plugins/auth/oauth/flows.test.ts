@@ -194,3 +194,26 @@ t.test('an unfinished flow expires: status expired, listener closed, codes refus
   const { code, state } = fake.approve(started.url!)
   t.match(await errorOf(service.complete(started.flowId, { code: `${code}#${state}` })), { code: 'AUTH_OAUTH_FLOW_EXPIRED', httpStatus: 410 })
 })
+
+t.test('a member\'s login is their own: it wins for them, does not replace the server-wide one, and logs out alone', async (t) => {
+  const fake = await startFake(t)
+  const { service, store } = await bootOAuth(t, fakeOptions(fake))
+  const login = async (ownerId: string | null) => {
+    const started = await service.start('anthropic', 'paste', ownerId)
+    const { code, state } = fake.approve(started.url!)
+    return service.complete(started.flowId, { code: `${code}#${state}` })
+  }
+  const server = await login(null)
+  const alice = await login('usr_alice')
+  t.not(server.credential?.id, alice.credential?.id)
+  t.equal((await store.find('anthropic', 'oauth'))?.id, server.credential?.id, 'server work uses the server-wide login')
+  t.equal((await store.find('anthropic', 'oauth', 'usr_alice'))?.id, alice.credential?.id, 'alice\'s sessions use hers')
+  t.equal((await store.find('anthropic', 'oauth', 'usr_bob'))?.id, server.credential?.id, 'bob falls back to the server-wide one')
+  const again = await login('usr_alice')
+  t.same((await store.list({ providerId: 'anthropic', ownerId: 'usr_alice' })).map((c) => c.id), [again.credential?.id], 'a new login of hers replaces only hers')
+  t.equal((await store.list({ providerId: 'anthropic', ownerId: null })).length, 1, 'the server-wide login stays')
+  t.equal((await service.status('usr_alice')).find((p) => p.provider === 'anthropic')?.credential?.id, again.credential?.id, 'her status shows her login')
+  t.equal((await service.status('usr_bob')).find((p) => p.provider === 'anthropic')?.credential?.id, server.credential?.id)
+  t.equal((await service.logout('anthropic', 'usr_alice')).deleted, 1)
+  t.equal((await store.find('anthropic', 'oauth', 'usr_alice'))?.id, server.credential?.id, 'after her logout she uses the server-wide login')
+})

@@ -10,7 +10,8 @@ import { randomToken } from './tokens.js'
 export type { FlowManagerDeps } from './flow-steps.js'
 
 export interface FlowManager {
-  start(provider: string, flow?: FlowKind): Promise<FlowView & { policy: OAuthPolicy }>
+  /** `ownerId`: the member whose own login this becomes; null (default) = server-wide. */
+  start(provider: string, flow?: FlowKind, ownerId?: string | null): Promise<FlowView & { policy: OAuthPolicy }>
   get(flowId: string): Promise<FlowView>
   complete(flowId: string, input: CompletionInput): Promise<FlowView>
   close(): Promise<void>
@@ -28,7 +29,7 @@ export function adapterFor(adapters: Record<ProviderId, OAuthAdapter>, provider:
 export function createFlowManager(deps: FlowManagerDeps): FlowManager {
   const ctx: FlowContext = { ...deps, active: new Map(), closing: new Set() }
   return {
-    start: (provider, flow) => startFlow(ctx, provider, flow),
+    start: (provider, flow, ownerId) => startFlow(ctx, provider, flow, ownerId ?? null),
     get: async (flowId) => publicView(await mustGet(ctx, flowId), ctx.now()),
     complete: (flowId, input) => completeFlow(ctx, flowId, input),
     async close() {
@@ -50,12 +51,12 @@ function allowedAdapter(ctx: FlowContext, provider: string, kind: FlowKind): OAu
   return adapter
 }
 
-async function startFlow(ctx: FlowContext, provider: string, requested?: FlowKind): Promise<FlowView & { policy: OAuthPolicy }> {
+async function startFlow(ctx: FlowContext, provider: string, requested: FlowKind | undefined, ownerId: string | null): Promise<FlowView & { policy: OAuthPolicy }> {
   const kind = requested ?? 'browser'
   const adapter = allowedAdapter(ctx, provider, kind)
   const now = ctx.now()
   const record: FlowRecord = {
-    flowId: randomToken(18), provider: adapter.id, flow: kind, status: 'pending', createdAt: now.toISOString(),
+    flowId: randomToken(18), provider: adapter.id, flow: kind, status: 'pending', createdAt: now.toISOString(), ownerId,
     expiresAt: new Date(now.getTime() + adapter.flowTtlMs).toISOString(), progress: [],
   }
   const flow: ActiveFlow = { abort: new AbortController() }

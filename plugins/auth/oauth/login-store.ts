@@ -5,9 +5,9 @@ import type { TokenSet } from './tokens.js'
 
 /**
  * Save a fresh login through the credentialStore port (auth-vault encrypts it), then drop older
- * OAuth credentials of the same provider: one subscription login per provider.
+ * OAuth credentials of the same provider and owner: one subscription login per provider and user.
  */
-export async function storeLogin(store: CredentialStore, adapter: OAuthAdapter, tokens: TokenSet, defaultScopes: string[]): Promise<CredentialInfo> {
+export async function storeLogin(store: CredentialStore, adapter: OAuthAdapter, tokens: TokenSet, defaultScopes: string[], ownerId: string | null = null): Promise<CredentialInfo> {
   const who = tokens.meta.email ?? tokens.meta.accountId
   const info = await store.save({
     providerId: adapter.id,
@@ -18,8 +18,10 @@ export async function storeLogin(store: CredentialStore, adapter: OAuthAdapter, 
     scopes: tokens.scopes ?? defaultScopes,
     label: `${adapter.displayName}${typeof who === 'string' ? ` (${who})` : ''}`,
     meta: tokens.meta,
+    ownerId,
   })
-  const older = (await store.list({ providerId: adapter.id })).filter((c) => c.mode === 'oauth' && c.id !== info.id)
+  // One login per provider and owner: a member's own login never replaces the server-wide one.
+  const older = (await store.list({ providerId: adapter.id, ownerId })).filter((c) => c.mode === 'oauth' && c.id !== info.id)
   for (const credential of older) await store.delete(credential.id)
   return info
 }

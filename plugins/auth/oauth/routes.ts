@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { RouteDefinition } from '../../../kernel/index.js'
+import type { RouteCaller, RouteDefinition } from '../../../kernel/index.js'
 import type { AuthOauthService } from './services.js'
 
 const provider = z.object({ provider: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'must be a provider id such as anthropic, codex or gemini') }).strict()
@@ -10,15 +10,19 @@ const completeBody = z
   .strict()
   .refine((b) => Boolean(b.code) !== Boolean(b.redirectUrl), { message: 'send exactly one of code or redirectUrl' })
 
+/** Whose login a caller handles: a member's own; an admin's (and the local admin's) are server-wide. */
+const ownerOf = (caller: RouteCaller | undefined): string | null => (caller && caller.role !== 'admin' ? caller.userId : null)
+
 /** The HTTP API of the flows (server-http mounts the routes registry). */
 export function oauthRoutes(service: () => AuthOauthService): RouteDefinition[] {
   return [
     {
-      id: 'auth-oauth.start', access: 'admin',
+      id: 'auth-oauth.start',
       method: 'POST',
       path: '/api/auth/oauth/:provider/start',
       schema: { params: provider, body: startBody },
-      handler: async ({ params, body }) => ({ status: 201, body: await service().start(params.provider, (body as z.infer<typeof startBody>)?.flow) }),
+      // A member's login is their own (it wins for their sessions); an admin's is server-wide.
+      handler: async ({ params, body, caller }) => ({ status: 201, body: await service().start(params.provider, (body as z.infer<typeof startBody>)?.flow, ownerOf(caller)) }),
     },
     {
       id: 'auth-oauth.flow',
@@ -28,24 +32,24 @@ export function oauthRoutes(service: () => AuthOauthService): RouteDefinition[] 
       handler: async ({ params }) => ({ body: await service().flow(params.flowId) }),
     },
     {
-      id: 'auth-oauth.complete', access: 'admin',
+      id: 'auth-oauth.complete',
       method: 'POST',
       path: '/api/auth/oauth/flows/:flowId/complete',
       schema: { params: flowId, body: completeBody },
       handler: async ({ params, body }) => ({ body: await service().complete(params.flowId, body as z.infer<typeof completeBody>) }),
     },
     {
-      id: 'auth-oauth.logout', access: 'admin',
+      id: 'auth-oauth.logout',
       method: 'DELETE',
       path: '/api/auth/oauth/:provider',
       schema: { params: provider },
-      handler: async ({ params }) => ({ body: await service().logout(params.provider) }),
+      handler: async ({ params, caller }) => ({ body: await service().logout(params.provider, ownerOf(caller)) }),
     },
     {
       id: 'auth-oauth.status',
       method: 'GET',
       path: '/api/auth/oauth/status',
-      handler: async () => ({ body: { providers: await service().status() } }),
+      handler: async ({ caller }) => ({ body: { providers: await service().status(ownerOf(caller)) } }),
     },
   ]
 }

@@ -45,11 +45,11 @@ export function createAuthOauthService(deps: AuthOauthDeps): AuthOauthService {
   const statusDeps = { adapters, policies, credentialStore: deps.credentialStore, refresher, kv: deps.kv }
   let closed = false
   return {
-    start: (provider, flow) => flows.start(provider, flow),
+    start: (provider, flow, ownerId) => flows.start(provider, flow, ownerId),
     flow: (flowId) => flows.get(flowId),
     complete: (flowId, input) => flows.complete(flowId, input),
-    logout: (provider) => oauthLogout(statusDeps, provider),
-    status: () => oauthStatus(statusDeps),
+    logout: (provider, ownerId) => oauthLogout(statusDeps, provider, ownerId ?? null),
+    status: (ownerId) => oauthStatus(statusDeps, ownerId ?? null),
     refresh: (id, reason, failedAccessToken) => refresher.refresh(id, { reason, failedAccessToken }),
     runRenewal: async () =>
       closed

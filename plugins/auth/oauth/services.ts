@@ -37,11 +37,14 @@ export interface OAuthLogoutResult {
 
 /** Service `authOauth`: the OAuth flows, stored logins and their refresh. */
 export interface AuthOauthService {
-  start(provider: string, flow?: FlowKind): Promise<FlowView & { policy: OAuthPolicy }>
+  /** `ownerId`: a member's own login; null or unset = server-wide. */
+  start(provider: string, flow?: FlowKind, ownerId?: string | null): Promise<FlowView & { policy: OAuthPolicy }>
   flow(flowId: string): Promise<FlowView>
   complete(flowId: string, input: CompletionInput): Promise<FlowView>
-  logout(provider: string): Promise<OAuthLogoutResult>
-  status(): Promise<OAuthProviderStatus[]>
+  /** Delete the logins of that owner (null = the server-wide ones). */
+  logout(provider: string, ownerId?: string | null): Promise<OAuthLogoutResult>
+  /** `ownerId`: a user sees their own login where they have one, else the server-wide one. */
+  status(ownerId?: string | null): Promise<OAuthProviderStatus[]>
   /** Refresh a stored OAuth credential now (lock, re-read, refresh, store); null when it is gone or inactive. */
   refresh(credentialId: string, reason: RefreshReason, failedAccessToken?: string): Promise<Credential | null>
   /** One pass of the background renewal job (the scheduler runs it every `refresh.checkEveryMs`). */

@@ -14,14 +14,18 @@ export interface StatusDeps {
   kv: KeyValue
 }
 
-/** Per provider: policy, flows, and the stored login (masked) with its refresh state. */
-export async function oauthStatus(deps: StatusDeps): Promise<OAuthProviderStatus[]> {
+/**
+ * Per provider: policy, flows, and the stored login (masked) with its refresh state: the owner's own
+ * login when `ownerId` is a user and they have one, else the server-wide one.
+ */
+export async function oauthStatus(deps: StatusDeps, ownerId: string | null = null): Promise<OAuthProviderStatus[]> {
   return Promise.all(
     PROVIDER_IDS.map(async (provider) => {
       const adapter = deps.adapters[provider]
-      const stored = (await deps.credentialStore.list({ providerId: provider }))
-        .filter((c) => c.mode === 'oauth')
-        .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))
+      const logins = async (owner: string | null) =>
+        (await deps.credentialStore.list({ providerId: provider, ownerId: owner })).filter((c) => c.mode === 'oauth').sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))
+      const own = ownerId ? await logins(ownerId) : []
+      const stored = own.length > 0 ? own : await logins(null)
       const current = stored.find((c) => c.status === 'active') ?? stored[0]
       return {
         provider,
@@ -39,10 +43,10 @@ export async function oauthStatus(deps: StatusDeps): Promise<OAuthProviderStatus
   )
 }
 
-/** Revoke where the provider can (Google), then delete every stored OAuth login of the provider. */
-export async function oauthLogout(deps: StatusDeps, provider: string): Promise<OAuthLogoutResult> {
+/** Revoke where the provider can (Google), then delete the provider's stored OAuth logins of that owner (null: server-wide). */
+export async function oauthLogout(deps: StatusDeps, provider: string, ownerId: string | null = null): Promise<OAuthLogoutResult> {
   const adapter = adapterFor(deps.adapters, provider)
-  const stored = (await deps.credentialStore.list({ providerId: adapter.id })).filter((c) => c.mode === 'oauth')
+  const stored = (await deps.credentialStore.list({ providerId: adapter.id, ownerId })).filter((c) => c.mode === 'oauth')
   const result: OAuthLogoutResult = { provider: adapter.id, deleted: 0, revoked: adapter.revoke && stored.length ? true : null }
   for (const info of stored) {
     const credential = await deps.credentialStore.get(info.id)
