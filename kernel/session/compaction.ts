@@ -1,9 +1,10 @@
+import { KernelErrorCode, PlatformError } from '../errors.js'
 import type { MessageInfo } from '../protocol/index.js'
 import type { CompactionContext, CompactionPlan } from '../turn.js'
 import type { EventWriter } from './event-writer.js'
-import { compactionOf, contextMessages, toChatMessages } from './history.js'
+import { compactionOf, contextMessages, estimateTokens, toChatMessages } from './history.js'
 import { sideCall } from './side-call.js'
-import type { TurnDeps } from './turn-runner.js'
+import { contextWindow, type TurnDeps } from './turn-runner.js'
 
 const SYSTEM = [
   'You compact a conversation between a user and an AI assistant that uses tools, so the assistant can go on',
@@ -80,4 +81,17 @@ export async function compact(deps: TurnDeps, input: CompactInput): Promise<bool
   events.emit('part.completed', { messageId: id, part: message.parts[0] })
   events.emit('message.completed', { id, finish: 'stop', ...(usage ? { tokens: { input: usage.input, output: usage.output } } : {}) })
   return true
+}
+
+/**
+ * Compact on request (`POST /compact`): the same compaction as near the window, reason `manual`.
+ * Throws SESSION_NOTHING_TO_COMPACT when the conversation is only the turns that are always kept.
+ */
+export async function compactOnRequest(deps: TurnDeps, input: Pick<CompactInput, 'session' | 'turnId' | 'signal' | 'events'>): Promise<{ turnId: string; compacted: boolean; messageId?: string }> {
+  const before = (await deps.history()).length
+  const estimatedTokens = estimateTokens('', toChatMessages(await deps.history(), input.turnId), [])
+  const compacted = await compact(deps, { ...input, reason: 'manual', estimatedTokens, contextTokens: contextWindow(deps, input.session) })
+  if (!compacted) throw new PlatformError(KernelErrorCode.NOTHING_TO_COMPACT, 'Nothing to compact: the conversation is only the last turns, which are always kept.', { httpStatus: 409 })
+  const added = (await deps.history()).slice(before).find((m) => compactionOf(m))
+  return { turnId: input.turnId, compacted: true, ...(added ? { messageId: added.id } : {}) }
 }

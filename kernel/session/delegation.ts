@@ -1,3 +1,9 @@
+import type { KernelConfig } from '../config.js'
+import type { SessionStore } from '../ports/types.js'
+import type { KernelRegistries } from '../registries/index.js'
+import type { DelegateRequest, SessionDraft } from '../turn.js'
+import { resolveSessionDraft } from './resolve-session.js'
+import { expandToolSet } from './tool-set.js'
 import type { MessageInfo, SessionInfo } from '../protocol/index.js'
 import type { NewEvent } from '../ports/types.js'
 import type { EventWriter } from './event-writer.js'
@@ -40,4 +46,22 @@ export function relayEvents(events: EventWriter, parent: EventWriter, tag: { par
     },
     flush: () => Promise.all([events.flush(), parent.flush()]).then(([last]) => last),
   }
+}
+
+/** A session and every session it delegated to, children before their parents (the order to delete them in). */
+export async function descendantsFirst(store: SessionStore, id: string): Promise<string[]> {
+  const tree: string[] = []
+  const walk = async (sessionId: string): Promise<void> => {
+    for (const child of await store.listSessions({ parentId: sessionId, limit: 10_000 })) await walk(child.id)
+    tree.push(sessionId)
+  }
+  await walk(id)
+  return tree
+}
+
+/** The child session of a delegation: the agent's own draft in the parent's workspace, tools narrowed, the parent's owner. */
+export function childDraft(parent: SessionInfo, spec: DelegateRequest, config: KernelConfig, registries: KernelRegistries): SessionDraft {
+  const resolved = resolveSessionDraft({ agent: spec.agent, provider: spec.provider, model: spec.model, workspace: parent.workspace }, config, registries, { keepWorkspace: true })
+  const tools = spec.tools ? expandToolSet(resolved.tools, registries).map((t) => t.name).filter((t) => spec.tools!.includes(t)) : resolved.tools
+  return { ...resolved, tools, title: spec.title?.slice(0, 200) ?? null, parentId: parent.id, ownerId: parent.ownerId }
 }

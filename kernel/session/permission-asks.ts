@@ -83,3 +83,21 @@ export class PermissionAsks {
     pending.settle({ reply, ...(message ? { message } : {}), by: 'user' })
   }
 }
+
+/**
+ * Whether the session stream's recent events hold `permission.asked` for askId and no reply yet (the
+ * question is open on another server instance).
+ */
+export async function askOpenElsewhere(eventBus: EventBus, sessionId: string, askId: string, retention: number): Promise<boolean> {
+  const stream = sessionStream(sessionId)
+  const head = await eventBus.head(stream)
+  const recent = await eventBus.readSince(stream, Math.max(0, head - Math.min(2_000, retention - 1)))
+  if (!recent.ok) return false
+  let open = false
+  for (const event of recent.events) {
+    if ((event.data as { askId?: string }).askId !== askId) continue
+    if (event.type === 'permission.asked') open = true
+    else if (event.type === 'permission.replied' || event.type === 'permission.answer') open = false
+  }
+  return open
+}

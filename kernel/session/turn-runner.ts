@@ -153,7 +153,7 @@ async function allowedByUser(deps: TurnDeps, input: TurnInput, turn: TurnContext
 }
 
 /** The model's context window in tokens: what its provider says, else `limits.contextTokens`. */
-function contextWindow(deps: TurnDeps, session: SessionInfo): number {
+export function contextWindow(deps: Pick<TurnDeps, 'registries' | 'config'>, session: Pick<SessionInfo, 'provider' | 'model'>): number {
   const model = deps.registries.providers.get(session.provider)?.listModels().find((m) => m.id === session.model)
   return model?.contextWindow ?? deps.config.limits.contextTokens
 }
