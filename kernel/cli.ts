@@ -4,7 +4,7 @@ import { formatDescription } from './describe.js'
 import { isPlatformError } from './errors.js'
 import { Kernel } from './kernel.js'
 
-const USAGE = `Usage: node --import tsx kernel/cli.ts <command> [args] [--config <file>] [--host <host>] [--port <port>]
+const USAGE = `Usage: node dist/kernel/cli.js (compiled, npm run build) or node --import tsx kernel/cli.ts <command> [args] [--config <file>] [--host <host>] [--port <port>]
   serve      start the platform and serve the API until SIGINT/SIGTERM
   describe   boot, print the plugin tree (plugins, start times, hooks they tap), then stop
   <other>    a command contributed by an enabled plugin (boots, runs it, stops); \`help\` lists them`

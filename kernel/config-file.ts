@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type { PlatformConfigInput } from './config.js'
 import { KernelErrorCode, PlatformError } from './errors.js'
+import { COMPILED, PACKAGE_ROOT } from './paths.js'
+import { importTypeScript, isTypeScriptFile } from './typescript-import.js'
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const REPO_ROOT = PACKAGE_ROOT
 export const DEFAULT_CONFIG_FILE = 'config/platform.config.ts'
 
 /** Find the config file: the given path (relative to cwd), else config/platform.config.ts in cwd, else in the repository. */
@@ -21,7 +23,7 @@ export async function loadConfigFile(file: string): Promise<PlatformConfigInput>
   }
   let mod: { default?: unknown }
   try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown }
+    mod = (COMPILED && isTypeScriptFile(file) ? await importTypeScript(file) : await import(pathToFileURL(file).href)) as { default?: unknown }
   } catch (error) {
     throw new PlatformError(KernelErrorCode.CONFIG_INVALID, `Cannot start: the config file ${file} failed to load: ${(error as Error).message.split('\n')[0]} Fix: correct the file (it must default-export defineConfig({...})).`, { details: { file } })
   }

@@ -1,5 +1,6 @@
 import { asFunction, asValue, type AwilixContainer } from 'awilix'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { KernelConfig, PlatformConfigInput } from './config.js'
 import { createRootContainer, registerKernelValue, type ServiceOwnership } from './container.js'
 import { describeKernel, type KernelDescription } from './describe.js'
@@ -7,6 +8,7 @@ import { KernelErrorCode, PlatformError } from './errors.js'
 import { createHooks, listHooks, ShutdownStage, type AnyHook, type KernelHooks } from './hooks/index.js'
 import { installInterceptors, notifyHook, withTimeout } from './interceptors.js'
 import { loadPlugins, type LoadedPlugin } from './loader.js'
+import { PACKAGE_ROOT } from './paths.js'
 import { createLogger, createUlidIds, systemClock } from './ports/basics.js'
 import { createMemoryEventBus } from './ports/memory-event-bus.js'
 import { createMemoryCredentialStore } from './ports/memory-credential-store.js'
@@ -20,7 +22,7 @@ import { createRegistries, type KernelRegistries } from './registries/index.js'
 import type { KernelServices } from './services.js'
 import { SessionEngine } from './session/engine.js'
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+export const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version
 
 export type KernelState = 'created' | 'registering' | 'starting' | 'warming' | 'ready' | 'stopping' | 'stopped' | 'failed'
 

@@ -5,9 +5,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { z } from 'zod'
 import { kernelConfigSchema, resolveSecrets, type KernelConfig, type PlatformConfigInput } from './config.js'
 import { KernelErrorCode, PlatformError } from './errors.js'
+import { COMPILED, MODULE_EXT } from './paths.js'
 import { isPluginDefinition, type PluginDefinition } from './plugin.js'
+import { importTypeScript, isTypeScriptFile } from './typescript-import.js'
 
-/** Where the repository's own plugins live: plugins/<family>/<name>/index.ts. */
+/** Where the repository's own plugins live: plugins/<family>/<name>/index.ts (index.js when compiled). */
 export const BUILTIN_PLUGIN_ROOT = fileURLToPath(new URL('../plugins/', import.meta.url))
 const PLUGIN_ID = /^[a-z][a-z0-9]*-[a-z][a-z0-9-]*$/
 
@@ -50,7 +52,7 @@ export function builtinPluginIds(): string[] {
   for (const family of readdirSync(BUILTIN_PLUGIN_ROOT, { withFileTypes: true })) {
     if (!family.isDirectory()) continue
     for (const name of readdirSync(join(BUILTIN_PLUGIN_ROOT, family.name), { withFileTypes: true })) {
-      if (name.isDirectory() && existsSync(join(BUILTIN_PLUGIN_ROOT, family.name, name.name, 'index.ts'))) {
+      if (name.isDirectory() && existsSync(join(BUILTIN_PLUGIN_ROOT, family.name, name.name, `index${MODULE_EXT}`))) {
         ids.push(`${family.name}-${name.name}`)
       }
     }
@@ -61,7 +63,7 @@ export function builtinPluginIds(): string[] {
 function builtinPath(id: string): string | null {
   if (!PLUGIN_ID.test(id)) return null
   const dash = id.indexOf('-')
-  const file = join(BUILTIN_PLUGIN_ROOT, id.slice(0, dash), id.slice(dash + 1), 'index.ts')
+  const file = join(BUILTIN_PLUGIN_ROOT, id.slice(0, dash), id.slice(dash + 1), `index${MODULE_EXT}`)
   return existsSync(file) ? file : null
 }
 
@@ -144,7 +146,7 @@ async function importPlugin(id: string, entry: unknown, configFile: string, know
   }
   let mod: { default?: unknown }
   try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown }
+    mod = (COMPILED && isTypeScriptFile(file) ? await importTypeScript(file) : await import(pathToFileURL(file).href)) as { default?: unknown }
   } catch (error) {
     return { path: `plugins.${id}`, code: KernelErrorCode.PLUGIN_INVALID, message: `importing ${file} failed: ${(error as Error).message}.`, fix: 'fix the plugin module.' }
   }

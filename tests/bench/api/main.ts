@@ -7,13 +7,15 @@
  *   (c) closed loop with 1, 10, 50 sessions, no delay between tokens: turns/s, p50/p99, server CPU ms per turn
  *   (d) a turn with one tool round trip: gap between the two model calls minus the tool's own work
  *   (e) server RSS idle, after 200 sessions, with 5,000 idle subscribers; 500 concurrent streaming turns' event latency
- * Flags: --quick (smaller counts), --skip-e.
+ * The server runs compiled (dist/, built first, as `npm start` runs it); --source runs it from the sources through tsx.
+ * Flags: --quick (smaller counts), --skip-e, --source.
  */
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { compile } from '../../../kernel/build.js'
 import { dropTestSchema } from '../../../kernel/testing/backends.js'
 import { openSse, type SseReader } from '../../../plugins/server/http/test-support.js'
 import { BenchClient, writeTimes, type Envelope } from './client.js'
@@ -21,7 +23,7 @@ import { directCall, startModelServer } from './model-server.js'
 import { startServer } from './server-process.js'
 import { fmt, percentile } from './stats.js'
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'skip-e': { type: 'boolean', default: false } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'skip-e': { type: 'boolean', default: false }, source: { type: 'boolean', default: false } } })
 const Q = values.quick
 const database = process.env.DATABASE_URL || undefined
 const redis = process.env.REDIS_URL || undefined
@@ -31,10 +33,11 @@ const log = (line: string) => console.log(line)
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'platform-bench-api-'))
+  if (!values.source) await compile()
   const model = await startModelServer(200)
-  const server = await startServer({ work, modelUrl: model.url, database, redis, schema, keyPrefix: `bench:${id}:` })
+  const server = await startServer({ work, modelUrl: model.url, database, redis, schema, keyPrefix: `bench:${id}:`, source: values.source })
   const client = new BenchClient(server.url)
-  log(`bench:api  server pid ${server.pid} (${database ? 'PostgreSQL' : 'PGlite'} + ${redis ? 'Redis' : 'in-memory ports'}), model server on loopback, 200-token replies`)
+  log(`bench:api  server pid ${server.pid} (${database ? 'PostgreSQL' : 'PGlite'} + ${redis ? 'Redis' : 'in-memory ports'}), model server on loopback, 200-token replies, ${values.source ? 'from sources (tsx)' : 'compiled (dist/)'}`)
   const idleRss = server.rssMiB()
   try {
     // Memory first: after the load phases the heap stays at its high-water mark, which says nothing of what is kept.

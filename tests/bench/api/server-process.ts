@@ -15,7 +15,11 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-export async function startServer(options: { work: string; modelUrl: string; database?: string; redis?: string; schema: string; keyPrefix: string }): Promise<ServerProcess> {
+/**
+ * Start the server: compiled (`npm run build`'s dist/, plain node, as `npm start` runs it) unless `source` is set,
+ * then from the TypeScript sources through tsx (as `npm run dev` runs it).
+ */
+export async function startServer(options: { work: string; modelUrl: string; database?: string; redis?: string; schema: string; keyPrefix: string; source?: boolean }): Promise<ServerProcess> {
   const workspace = join(options.work, 'ws')
   mkdirSync(workspace, { recursive: true })
   writeFileSync(join(workspace, 'a.txt'), 'a\n')
@@ -44,7 +48,8 @@ export async function startServer(options: { work: string; modelUrl: string; dat
   delete env.DATABASE_URL
   delete env.REDIS_URL
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'kernel', 'cli.ts'), 'serve', '--config', file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const entry = options.source ? ['--import', 'tsx', join(ROOT, 'kernel', 'cli.ts')] : [join(ROOT, 'dist', 'kernel', 'cli.js')]
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...entry, 'serve', '--config', file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout!.on('data', (d) => (out += d))
