@@ -3,6 +3,7 @@ import type { CredentialQuery, CredentialResolver, Logger, ModelRequest, Provide
 import { runCall, type CallPlan } from './call.js'
 import { chatBody, type ChatBodyOptions } from './chat-request.js'
 import { fromSdkError, mapChatStream } from './chat-stream.js'
+import { sseMessages } from './responses-stream.js'
 import type { RetryOptions } from './config.js'
 import type { ErrorContext } from './errors.js'
 
@@ -40,7 +41,7 @@ export function createChatClient(spec: ChatClientSpec, deps: ClientDeps): Provid
   return {
     stream(request: ModelRequest, options: ProviderCallOptions) {
       const body = chatBody(request, spec.bodyOptions(request))
-      const plan: CallPlan<AsyncIterable<unknown>> = {
+      const plan: CallPlan<ReadableStream<Uint8Array>> = {
         async open(credential, signal) {
           const client = new OpenAI({
             apiKey: credential?.secret.reveal() ?? '',
@@ -51,12 +52,14 @@ export function createChatClient(spec: ChatClientSpec, deps: ClientDeps): Provid
           })
           try {
             const params = body as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming
-            return await client.chat.completions.create(params, { signal, headers: extraHeaders(request) })
+            // The SDK sends the request and checks the status; the body is read here (its stream parser costs more than the rest of a turn).
+            const response = await client.chat.completions.create(params, { signal, headers: extraHeaders(request) }).asResponse()
+            return response.body ?? new ReadableStream({ start: (controller) => controller.close() })
           } catch (error) {
             throw fromSdkError(error, spec.errors)
           }
         },
-        read: (opened) => mapChatStream(opened, spec.errors),
+        read: (body) => mapChatStream(sseMessages(body, spec.errors), spec.errors),
       }
       return runCall(plan, { ...spec, credentials: deps.credentials(), logger: deps.logger, onRetry: options.onRetry }, options.signal)
     },

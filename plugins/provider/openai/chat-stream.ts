@@ -1,3 +1,4 @@
+import type { EventSourceMessage } from 'eventsource-parser'
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai'
 import { PlatformError, type StreamChunk } from '../../../kernel/index.js'
 import { HttpStatusError, isNetworkError, NetworkError, streamError, type ErrorContext } from './errors.js'
@@ -10,6 +11,7 @@ interface ToolCallDelta {
 }
 
 interface ChatChunk {
+  error?: unknown
   choices?: Array<{ delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown; tool_calls?: ToolCallDelta[] }; finish_reason?: string | null }>
   usage?: unknown
 }
@@ -56,16 +58,25 @@ function readFailure(error: unknown, context: ErrorContext): unknown {
   return failure
 }
 
+/** An error object sent inside the stream, in the words the openai SDK would have thrown it. */
+function inStreamError(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message
+  return typeof message === 'string' ? message : JSON.stringify(message ?? error)
+}
+
 /**
+ * The server-sent events of a Chat Completions stream (`data: {chunk}` ... `data: [DONE]`) parsed as
+ * the openai SDK's stream parses them (a chunk with `error` fails the stream), then
  * `chat.completion.chunk` objects -> stream chunks: `delta.content` -> text, `delta.reasoning_content`
  * (or `delta.reasoning`) -> thought, `delta.tool_calls` accumulated by index and emitted whole when
  * the choice finishes, the usage chunk -> usage, then one finish. A stream without a finish_reason
  * is truncated.
  */
-export async function* mapChatStream(chunks: AsyncIterable<unknown>, context: ErrorContext): AsyncGenerator<StreamChunk> {
+export async function* mapChatStream(messages: AsyncIterable<EventSourceMessage>, context: ErrorContext): AsyncGenerator<StreamChunk> {
   const pending = new Map<number, PendingCall>()
   let finish: string | null = null
   let calledTools = false
+  let done = false
   const flush = function* (): Generator<StreamChunk> {
     for (const [, call] of [...pending].sort(([a], [b]) => a - b)) {
       calledTools = true
@@ -74,8 +85,14 @@ export async function* mapChatStream(chunks: AsyncIterable<unknown>, context: Er
     pending.clear()
   }
   try {
-    for await (const raw of chunks) {
-      const chunk = raw as ChatChunk
+    for await (const message of messages) {
+      // After [DONE] the rest is read and ignored, so the connection can be reused.
+      if (done || message.data.startsWith('[DONE]')) {
+        done = true
+        continue
+      }
+      const chunk = JSON.parse(message.data) as ChatChunk
+      if (chunk?.error) throw streamError.failed(context, inStreamError(chunk.error))
       const choice = chunk.choices?.[0]
       const delta = choice?.delta ?? {}
       const reasoning = delta.reasoning_content ?? delta.reasoning

@@ -164,6 +164,20 @@ t.test('a malformed event, a broken stream and a stream without finish are typed
   }
 })
 
+t.test('an error object inside the stream fails the call with its message; events after [DONE] are ignored', async (t) => {
+  const failing = await serve(t, () => ({
+    headers: SSE_HEADERS,
+    chunks: sseBody([[null, { choices: [{ index: 0, delta: { content: 'so far' } }] }], [null, { error: { message: 'The server is overloaded', type: 'server_error' } }]]),
+  }))
+  const out = await drain(clientFor('openai', { openai: { baseUrl: failing.url } }, creds()).stream(firstTurn('openai', 'gpt-4.1'), call()))
+  t.same(out.map((c) => c.type), ['text', 'error'])
+  t.match(out[1], { code: 'PROVIDER_OPENAI_RESPONSE_FAILED', message: /The server is overloaded/ })
+  const trailing = await serve(t, () => ({ headers: SSE_HEADERS, chunks: sseBody([[null, { choices: [{ index: 0, delta: { content: 'ok' } }] }], ...DONE, [null, { choices: [{ index: 0, delta: { content: 'late' } }] }]]) }))
+  const ok = await drain(clientFor('openai', { openai: { baseUrl: trailing.url } }, creds()).stream(firstTurn('openai', 'gpt-4.1'), call()))
+  t.same(ok.map((c) => c.type), ['text', 'usage', 'finish'])
+  t.notMatch(JSON.stringify(ok), /late/)
+})
+
 t.test('an idle stall ends with PROVIDER_OPENAI_STREAM_IDLE within the configured timeout', async (t) => {
   const server = await serve(t, () => ({ headers: SSE_HEADERS, chunks: sseBody([[null, { choices: [{ index: 0, delta: { content: 'so far' } }] }]]), hang: true }))
   const started = Date.now()
