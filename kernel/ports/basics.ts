@@ -1,10 +1,27 @@
+import { randomFillSync } from 'node:crypto'
 import { monotonicFactory } from 'ulid'
 import type { Clock, Ids, Logger } from './types.js'
 
 export const systemClock: Clock = { now: () => new Date() }
 
+/**
+ * ulid's random source, drawn from a pool of crypto-random bytes refilled 4 KiB at a time (ulid's default
+ * asks the OS for one byte per character: 16 calls per new id).
+ */
+export function pooledRandom(): () => number {
+  const pool = Buffer.alloc(4096)
+  let at = pool.length
+  return () => {
+    if (at === pool.length) {
+      randomFillSync(pool)
+      at = 0
+    }
+    return pool[at++] / 256
+  }
+}
+
 export function createUlidIds(): Ids {
-  const next = monotonicFactory()
+  const next = monotonicFactory(pooledRandom())
   return { next: (prefix) => (prefix ? `${prefix}_${next()}` : next()) }
 }
 
