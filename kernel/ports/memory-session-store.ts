@@ -26,7 +26,10 @@ export function createMemorySessionStore(): SessionStore {
     },
     async updateSession(id, patch) {
       const found = sessions.get(id)
-      if (found) sessions.set(id, { ...found, ...copy(patch) })
+      if (!found) return null
+      const patched = { ...found, ...copy(patch) }
+      sessions.set(id, patched)
+      return copy(patched)
     },
     async saveMessage(message) {
       const list = messages.get(message.sessionId) ?? []

@@ -19,8 +19,8 @@ export interface SessionStore {
   createSession(session: SessionInfo): Promise<void>
   getSession(id: string): Promise<SessionInfo | null>
   listSessions(filter?: SessionListFilter): Promise<SessionInfo[]>
-  /** Patch of mutable fields; `updatedAt` is set by the caller. */
-  updateSession(id: string, patch: Partial<Omit<SessionInfo, 'id' | 'createdAt'>>): Promise<void>
+  /** Patch of mutable fields; `updatedAt` is set by the caller. Resolves with the session as patched, null when there is none. */
+  updateSession(id: string, patch: Partial<Omit<SessionInfo, 'id' | 'createdAt'>>): Promise<SessionInfo | null>
   /** Insert or replace a message together with all of its parts (parts not listed are deleted). */
   saveMessage(message: MessageInfo): Promise<void>
   /** Messages of a session in creation order, each with its parts in ordinal order. */

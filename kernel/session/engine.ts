@@ -331,15 +331,12 @@ export class SessionEngine {
     const onOuterAbort = () => controller.abort(new PlatformError(KernelErrorCode.TURN_ABORTED, 'The delegating call was aborted.'))
     if (job.kind === 'answer') job.signal?.addEventListener('abort', onOuterAbort, { once: true })
     try {
-      const session = await this.#rt.require(sessionId)
+      // Storing `busy` reads the session back in the same statement, as it is now under the lock.
+      const session = await this.#rt.markBusy(sessionId)
       // Another writer (another server instance) moved the session on since this one last did: reload.
       if (session.seq !== runtime.historySeq) runtime.history = null
       await this.#scopes.activate(session)
-      // Announce busy at once; its store write runs beside the model call and is awaited before idle.
       events.emit('session.status', { sessionId: session.id, status: 'busy' }, { global: true })
-      const busyStored = this.deps.sessionStore
-        .updateSession(session.id, { status: 'busy', updatedAt: this.deps.clock.now().toISOString() })
-        .catch((error: unknown) => this.deps.logger.error('storing the busy status failed', { sessionId, error: String(error) }))
       events.emit('turn.started', { turnId })
       const deps: TurnDeps = { ...this.deps, clientFor: (id) => this.#rt.client(id), persist: (m, t) => this.#rt.persist(m, t), history: () => this.#rt.history(session), tools: this.#tools }
       // Everything the turn starts runs as work for this session (credential sources pick its owner's keys).
@@ -353,7 +350,6 @@ export class SessionEngine {
         return { finish: 'error' as const, error: failure }
       })
       events.emit('turn.completed', { turnId, finish: result.finish, ...(result.error ? { error: result.error } : {}) })
-      await busyStored
       await this.#rt.setStatus(session, runtime.queued > 0 ? 'busy' : 'idle', events)
       if (job.kind === 'answer' && result.finish !== 'error' && result.finish !== 'aborted') runInCallContext(context, () => this.#titleLater(deps, session, turnId, events))
       return result

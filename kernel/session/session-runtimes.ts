@@ -73,6 +73,13 @@ export class SessionRuntimes {
     this.deps.notify(this.deps.hooks.message.persisted, record, ctx)
   }
 
+  /** Store `busy` and return the session as stored (one statement); 404 when it is gone. */
+  async markBusy(id: string): Promise<SessionInfo> {
+    const session = await this.deps.sessionStore.updateSession(id, { status: 'busy', updatedAt: this.deps.clock.now().toISOString() })
+    if (!session) throw notFound(id)
+    return session
+  }
+
   /** Store the status (with the sequence reached so far) before announcing it, so a refetch agrees. */
   async setStatus(session: SessionInfo, status: SessionStatus, events: EventWriter): Promise<void> {
     const last = await events.flush()
@@ -96,7 +103,9 @@ export class SessionRuntimes {
 
   async require(id: string): Promise<SessionInfo> {
     const session = await this.deps.sessionStore.getSession(id)
-    if (!session) throw new PlatformError(KernelErrorCode.SESSION_NOT_FOUND, `No session with id "${id}".`, { httpStatus: 404, details: { id } })
+    if (!session) throw notFound(id)
     return session
   }
 }
+
+const notFound = (id: string) => new PlatformError(KernelErrorCode.SESSION_NOT_FOUND, `No session with id "${id}".`, { httpStatus: 404, details: { id } })

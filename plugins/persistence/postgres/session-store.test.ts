@@ -84,10 +84,11 @@ function contract(t: Test, name: string, store: () => SessionStore, reset: () =>
       t.equal(list[99].id, 's001')
     })
 
-    t.test('updateSession patches the given fields only; unknown id is a no-op', async (t) => {
+    t.test('updateSession patches the given fields only and returns the patched session; unknown id is a no-op (null)', async (t) => {
       await store().createSession(session('s1'))
-      await store().updateSession('s1', { status: 'busy', seq: 17, updatedAt: at(30) })
+      const returned = await store().updateSession('s1', { status: 'busy', seq: 17, updatedAt: at(30) })
       t.same(await store().getSession('s1'), session('s1', { status: 'busy', seq: 17, updatedAt: at(30) }))
+      t.same(returned, session('s1', { status: 'busy', seq: 17, updatedAt: at(30) }), 'the patched session comes back')
       await store().updateSession('s1', { title: null, tools: ['only'], agent: 'a2', provider: 'p2', model: 'm2', workspace: '/other', parentId: 'p' })
       t.same(
         await store().getSession('s1'),
@@ -101,8 +102,9 @@ function contract(t: Test, name: string, store: () => SessionStore, reset: () =>
       await store().updateSession('s1', { forkedFrom: null, permissions: [] })
       t.same((await store().getSession('s1'))!.forkedFrom, null)
       t.same((await store().getSession('s1'))!.permissions, [])
-      await store().updateSession('ghost', { status: 'error' })
+      t.equal(await store().updateSession('ghost', { status: 'error' }), null)
       t.equal(await store().getSession('ghost'), null)
+      t.same(await store().updateSession('s1', {}), await store().getSession('s1'), 'an empty patch returns the session as it is')
     })
 
     t.test('saveMessage + listMessages: creation order, parts in ordinal order, per session', async (t) => {

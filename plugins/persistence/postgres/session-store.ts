@@ -46,11 +46,10 @@ const numbered = (sql: string) => {
 }
 
 /** The session row under the entity's property names, for toSessionInfo. */
-const selectSessionSql = (s: string) => `
-select "id", "parent_id" as "parentId", "root_id" as "rootId", "title", "agent_id" as "agentId", "provider_id" as "providerId",
+const SESSION_FIELDS = `"id", "parent_id" as "parentId", "root_id" as "rootId", "title", "agent_id" as "agentId", "provider_id" as "providerId",
   "model_id" as "modelId", "tool_set" as "toolSet", "workspace", "permission_rules" as "permissionRules", "forked_from" as "forkedFrom", "owner_id" as "ownerId", "status", "last_seq" as "lastSeq",
-  "created_at" as "createdAt", "updated_at" as "updatedAt"
-from "${s}"."session" where "id" = $1`
+  "created_at" as "createdAt", "updated_at" as "updatedAt"`
+const selectSessionSql = (s: string) => `select ${SESSION_FIELDS} from "${s}"."session" where "id" = $1`
 
 const JSON_FIELDS = new Set(['toolSet', 'permissionRules', 'forkedFrom'])
 
@@ -72,6 +71,10 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
   const selectSession = selectSessionSql(schema)
   const em = () => getOrm().em.fork()
   const run = <T>(sql: string, params: unknown[]) => rawQuery<T>(getOrm(), sql, params)
+  const getSession = async (id: string) => {
+    const [row] = await run<SessionRow>(selectSession, [id])
+    return row ? toSessionInfo(row) : null
+  }
   return {
     async createSession(session) {
       const s = session
@@ -80,10 +83,7 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
         toJsonb(s.tools), s.workspace, toJsonb(s.permissions), s.forkedFrom === null ? null : toJsonb(s.forkedFrom), s.ownerId, s.status, s.seq, s.createdAt, s.updatedAt,
       ])
     },
-    async getSession(id) {
-      const [row] = await run<SessionRow>(selectSession, [id])
-      return row ? toSessionInfo(row) : null
-    },
+    getSession,
     async listSessions(filter: SessionListFilter = {}) {
       const limit = filter.limit ?? 100
       if (limit < 1) return []
@@ -100,11 +100,12 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string): S
       const row = sessionPatchToRow(patch) as Record<string, unknown>
       if (patch.parentId !== undefined) row.rootId = await rootIdFor(em(), id, patch.parentId)
       const fields = Object.keys(row)
-      if (fields.length === 0) return
+      if (fields.length === 0) return getSession(id)
       const json = (field: string) => JSON_FIELDS.has(field)
       const sets = fields.map((field, i) => `"${SESSION_COLUMNS[field]}" = $${i + 2}${json(field) ? '::jsonb' : ''}`)
       const values = fields.map((field) => (json(field) && row[field] !== null ? toJsonb(row[field]) : row[field]))
-      await run(`update "${schema}"."session" set ${sets.join(', ')} where "id" = $1`, [id, ...values])
+      const [updated] = await run<SessionRow>(`update "${schema}"."session" set ${sets.join(', ')} where "id" = $1 returning ${SESSION_FIELDS}`, [id, ...values])
+      return updated ? toSessionInfo(updated) : null
     },
     async saveMessage(message) {
       const m = message
