@@ -59,6 +59,8 @@ function createClient(options: OpenOptions, role: string, state: { connected: bo
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs,
     connectionName: `${options.name ?? 'platform'}:${role}`,
+    // Commands issued in one tick go out in one write (a turn's burst of event appends), still in call order.
+    enableAutoPipelining: role === 'command',
     // No retry while booting (fail fast with a clear error); bounded backoff once connected.
     retryStrategy: (times) => (state.connected ? Math.min(times * 200, 2_000) : null),
   })

@@ -98,7 +98,10 @@ if (REDIS_URL) {
     const head = await test.kernel.resolve('eventBus').head(`session:${session.id}`)
     await engine.prompt(session.id, { text: 'hello' })
     await done
-    t.same(seen, Array.from({ length: seen.length }, (_, i) => head + 1 + i), 'live events in sequence order, none missed')
+    // An append issued before the subscription was confirmed may arrive too (the SSE/WS layers drop repeats); after head, none is missing.
+    const live = seen.filter((seq) => seq > head)
+    t.same(live, Array.from({ length: live.length }, (_, i) => head + 1 + i), 'live events in sequence order, none missed')
+    t.ok(live.length > 5)
     t.ok(types.includes('part.delta') && types.includes('turn.started'))
     const replay = await test.kernel.resolve('eventBus').readSince(`session:${session.id}`, 0)
     t.ok(replay.ok && replay.events.length >= seen.length, 'the same events replay from Redis')

@@ -15,6 +15,21 @@ export function resetEnvelope(stream: string, reason: 'cursor_expired' | 'store_
   return { v: 1, stream, at: new Date().toISOString(), type: 'stream.reset', data: { reason, head } }
 }
 
+const serialized = new WeakMap<object, string>()
+
+/**
+ * An envelope's JSON, made once per envelope object: every SSE connection and WebSocket following a
+ * stream gets the same object from the bus, so a global event reaches thousands of consumers for one stringify.
+ */
+export function envelopeJson(envelope: object): string {
+  let text = serialized.get(envelope)
+  if (text === undefined) {
+    text = JSON.stringify(envelope)
+    serialized.set(envelope, text)
+  }
+  return text
+}
+
 /** Last sequence sent: drops repeats so the replay/live overlap reaches the client once. */
 export class SeqFilter {
   #last = 0
