@@ -40,6 +40,8 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
   let orm: MikroORM<PostgreSqlDriver> | null = null
   let embedded: EmbeddedDatabase | null = null
   let url = ''
+  /** Named prepared statements: on a PostgreSQL server, not on PGlite (embedded here or reached through another instance's socket). */
+  const statements = { prepared: false }
   const pluginMigrations = createPluginMigrations()
   const requireOrm = (): MikroORM<PostgreSqlDriver> => {
     if (orm) return orm
@@ -69,6 +71,8 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
       const migrations = [...MIGRATIONS, ...pluginMigrations.objects()]
       orm = await openOrm({ url, safeUrl, password: target?.password ?? '', schema: options.schema, poolSize: options.poolSize, debug: options.debug, logger, migrations })
       const applied = await migrate(orm, options.schema)
+      const [{ version }] = await rawQuery<{ version: string }>(orm, 'select version() as version')
+      statements.prepared = !/PGlite/i.test(version)
       const ms = Math.round(performance.now() - started)
       logger.info('database ready', { mode, url: safeUrl, schema: options.schema, startMs: ms, ...(embedded ? { embeddedOpenMs: embedded.openMs } : {}), migrationsApplied: applied })
     } catch (error) {
@@ -84,8 +88,8 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
       if (!url) throw new PlatformError(PersistenceErrorCode.NOT_STARTED, 'connectionString() is valid only after persistence-postgres has started (depend on it and read it in your lifecycle.start).')
       return url
     },
-    query: async (sql, params) => rawQuery(requireOrm(), sql, params),
+    query: async (sql, params) => rawQuery(requireOrm(), sql, params, statements),
     addMigration: (migration) => pluginMigrations.add(migration),
   }
-  return { service, sessionStore: createPostgresSessionStore(requireOrm, options.schema), start, stop }
+  return { service, sessionStore: createPostgresSessionStore(requireOrm, options.schema, statements), start, stop }
 }

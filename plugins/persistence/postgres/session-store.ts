@@ -65,12 +65,12 @@ const SESSION_COLUMNS: Record<string, string> = {
  * pool: the ORM's query building and hydration cost about as much again as the round trip itself.
  * Lists go through a fresh EntityManager fork per call.
  */
-export function createPostgresSessionStore(getOrm: () => Orm, schema: string): SessionStore {
+export function createPostgresSessionStore(getOrm: () => Orm, schema: string, options: { prepared?: boolean } = {}): SessionStore {
   const upsertSession = numbered(upsertSessionSql(schema))
   const saveMessage = numbered(saveMessageSql(schema))
   const selectSession = selectSessionSql(schema)
   const em = () => getOrm().em.fork()
-  const run = <T>(sql: string, params: unknown[]) => rawQuery<T>(getOrm(), sql, params)
+  const run = <T>(sql: string, params: unknown[]) => rawQuery<T>(getOrm(), sql, params, options)
   const getSession = async (id: string) => {
     const [row] = await run<SessionRow>(selectSession, [id])
     return row ? toSessionInfo(row) : null
