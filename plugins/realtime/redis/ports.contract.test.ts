@@ -112,6 +112,32 @@ function eventBusContract(name: string, setup: Setup): void {
   })
 }
 
+function interleavedContract(name: string, setup: Setup): void {
+  t.test(`${name}: appends from two instances interleaved: every subscriber gets each event once, in order`, async (tt) => {
+    const { a, b } = await setup(tt, { retention: 1000 })
+    const got = { a: [] as number[], b: [] as number[], a2: [] as number[] }
+    const stops = [
+      await a.eventBus.subscribe('session:mix', (e) => got.a.push(e.seq)),
+      await b.eventBus.subscribe('session:mix', (e) => got.b.push(e.seq)),
+      await a.eventBus.subscribe('session:mix', (e) => got.a2.push(e.seq)),
+    ]
+    const rounds = 30
+    for (let round = 0; round < rounds; round++) {
+      // Bursts from both instances at once, sometimes awaited one by one.
+      const burst = [a, b, a, a, b].map((side, i) => side.eventBus.append('session:mix', status(round * 5 + i)))
+      if (round % 3 === 0) for (const appended of burst) await appended
+      else await Promise.all(burst)
+    }
+    const expected = Array.from({ length: rounds * 5 }, (_, i) => i + 1)
+    await waitFor(() => got.a.length >= expected.length && got.b.length >= expected.length && got.a2.length >= expected.length, 'all subscribers')
+    await new Promise((r) => setTimeout(r, 50))
+    tt.same(got.a, expected, 'instance a: once each, in order')
+    tt.same(got.a2, expected, 'a second listener on a: the same')
+    tt.same(got.b, expected, 'instance b: once each, in order')
+    for (const stop of stops) stop()
+  })
+}
+
 function locksContract(name: string, setup: Setup): void {
   t.test(`${name}: a lock is exclusive until released`, async (tt) => {
     const { a, b } = await setup(tt, { retention: 10 })
@@ -170,6 +196,7 @@ function kvContract(name: string, setup: Setup): void {
 
 for (const [name, setup] of [['memory', memorySetup], ...(REDIS_URL ? [['redis', redisSetup] as const] : [])] as const) {
   eventBusContract(name, setup)
+  interleavedContract(name, setup)
   locksContract(name, setup)
   kvContract(name, setup)
 }

@@ -5,17 +5,25 @@ import { createFanout } from './fanout.js'
 type EventEnvelope = protocol.EventEnvelope
 
 /**
- * Append in one atomic step: next sequence (INCR), bounded log entry (XADD, exact MAXLEN), and the
- * live fan-out (PUBLISH). Scripts run one at a time, so every subscriber sees a stream in seq order.
- * KEYS: head, log. ARGV: retention, envelope JSON before the seq, JSON after it, channel.
+ * Append a batch of events, each in order as one step: next sequence of its stream (INCR), bounded log
+ * entry (XADD, exact MAXLEN), live fan-out (PUBLISH). Scripts run one at a time, so every subscriber
+ * sees a stream in seq order. KEYS: head and log of each event's stream. ARGV: retention, then per
+ * event the envelope JSON before the seq, the JSON after it, and the channel. Returns the seqs.
  */
-const APPEND = `
-local seq = redis.call('INCR', KEYS[1])
-local envelope = ARGV[2] .. seq .. ARGV[3]
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[1], seq .. '-0', 'e', envelope)
-redis.call('PUBLISH', ARGV[4], envelope)
-return seq
+const APPEND_BATCH = `
+local out = {}
+for i = 1, #KEYS / 2 do
+  local seq = redis.call('INCR', KEYS[2 * i - 1])
+  local envelope = ARGV[3 * i - 1] .. seq .. ARGV[3 * i]
+  redis.call('XADD', KEYS[2 * i], 'MAXLEN', ARGV[1], seq .. '-0', 'e', envelope)
+  redis.call('PUBLISH', ARGV[3 * i + 1], envelope)
+  out[i] = seq
+end
+return out
 `
+
+/** Events per script call at most. */
+const MAX_BATCH = 256
 
 /** KEYS: head, log. ARGV: since. Returns {head, ok (1|0), envelope...}. */
 const READ_SINCE = `
@@ -43,6 +51,16 @@ end
 return 0
 `
 
+interface Pending {
+  stream: string
+  channel: string
+  before: string
+  after: string
+  rest: Omit<EventEnvelope, 'v' | 'stream' | 'seq'>
+  resolve(envelope: EventEnvelope): void
+  reject(error: unknown): void
+}
+
 export interface RedisEventBusDeps {
   redis: RedisLink
   /** Prefix of keys and channels. */
@@ -53,38 +71,73 @@ export interface RedisEventBusDeps {
   logger: Logger
 }
 
-/** eventBus on Redis: sequence + Streams log per stream, pub/sub fan-out to every server instance. */
+/**
+ * eventBus on Redis: sequence + Streams log per stream, pub/sub fan-out to every server instance.
+ * Reads (readSince, head, seed) send the appends still waiting first, so they go out in invocation order.
+ */
 export function createRedisEventBus(deps: RedisEventBusDeps): EventBus {
   const keys = (stream: string) => [`${deps.prefix}seq:${stream}`, `${deps.prefix}log:${stream}`]
   const channelOf = (stream: string) => `${deps.prefix}evt:${stream}`
   const fanout = createFanout(deps)
   // Scripts registered once and called by SHA (ioredis falls back to EVAL after a SCRIPT FLUSH).
-  deps.redis.command.defineCommand('platformAppend', { numberOfKeys: 2, lua: APPEND })
+  deps.redis.command.defineCommand('platformAppendBatch', { lua: APPEND_BATCH })
   deps.redis.command.defineCommand('platformReadSince', { numberOfKeys: 2, lua: READ_SINCE })
   const scripts = deps.redis.command as unknown as {
-    platformAppend(...args: Array<string | number>): Promise<number>
+    platformAppendBatch(...args: Array<string | number>): Promise<number[]>
     platformReadSince(...args: Array<string | number>): Promise<[number, number, ...string[]]>
   }
 
+  // Appends wait for the end of the event loop turn and go out together: one script call for every
+  // stream that had events in it (at high fan-in most of Redis's work per event was the call itself).
+  let queue: Pending[] = []
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    while (queue.length > 0) {
+      const batch = queue.length <= MAX_BATCH ? queue : queue.slice(0, MAX_BATCH)
+      queue = batch === queue ? [] : queue.slice(MAX_BATCH)
+      const args: Array<string | number> = [batch.length * 2]
+      for (const item of batch) args.push(...keys(item.stream))
+      args.push(deps.retention)
+      for (const item of batch) args.push(item.before, item.after, item.channel)
+      scripts.platformAppendBatch(...args).then(
+        (seqs) => {
+          batch.forEach((item, i) => {
+            const envelope = { v: 1, stream: item.stream, seq: Number(seqs[i]), ...item.rest } as EventEnvelope
+            fanout.local(item.channel, envelope)
+            item.resolve(envelope)
+          })
+        },
+        (error: unknown) => batch.forEach((item) => item.reject(error)),
+      )
+    }
+  }
+
   return {
-    async append(stream, event: NewEvent) {
+    append(stream, event: NewEvent) {
       const at = deps.clock.now().toISOString()
-      const before = `{"v":1,"stream":${JSON.stringify(stream)},"seq":`
       const rest = { at, type: event.type, ...(event.sessionId === undefined ? {} : { sessionId: event.sessionId }), data: event.data }
-      const after = ',' + JSON.stringify(rest).slice(1)
-      const seq = Number(await scripts.platformAppend(...keys(stream), deps.retention, before, after, channelOf(stream)))
-      return { v: 1, stream, seq, ...rest } as EventEnvelope
+      return new Promise<EventEnvelope>((resolve, reject) => {
+        queue.push({ stream, channel: channelOf(stream), before: `{"v":1,"stream":${JSON.stringify(stream)},"seq":`, after: ',' + JSON.stringify(rest).slice(1), rest, resolve, reject })
+        if (!scheduled) {
+          scheduled = true
+          setImmediate(flush)
+        }
+      })
     },
     async readSince(stream, since): Promise<ReadSinceResult> {
+      flush()
       const reply = await scripts.platformReadSince(...keys(stream), Math.floor(since))
       const [head, ok, ...entries] = reply
       if (ok !== 1) return { ok: false, reason: 'cursor_expired', head }
       return { ok: true, events: entries.map((text) => JSON.parse(text) as EventEnvelope), head }
     },
     async head(stream) {
+      flush()
       return Number((await deps.redis.command.get(keys(stream)[0])) ?? 0)
     },
     async seed(stream, seq) {
+      flush()
       await deps.redis.command.eval(SEED, 2, ...keys(stream), Math.floor(seq))
     },
     subscribe(stream, listener) {
