@@ -77,10 +77,11 @@ t.test('a server that never answers initialize fails after initMs and its proces
   const script = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000)`
   const { call } = await bootMcp(t, {
     reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000, factor: 2, maxAttempts: 0 },
-    servers: { mute: { transport: 'stdio', command: process.execPath, args: ['-e', script], timeouts: { initMs: 300 } } },
+    // Long enough for a loaded machine to start node and write the pid file before the deadline.
+    servers: { mute: { transport: 'stdio', command: process.execPath, args: ['-e', script], timeouts: { initMs: 2_000 } } },
   })
   const detail = (await call('GET', '/api/mcp/servers/mute')).json
-  t.match(detail, { state: 'failed', reason: 'connect failed: no answer within 300 ms (timeouts.initMs)' })
+  t.match(detail, { state: 'failed', reason: 'connect failed: no answer within 2000 ms (timeouts.initMs)' })
   const pid = Number(readFileSync(pidFile, 'utf8'))
   // The SDK closes stdin, waits 2 s, then sends SIGTERM.
   await waitFor(() => !alive(pid), 'the mute process to be stopped', 8_000)
