@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { acquireDirLock, PlatformError, type Logger } from '../../../kernel/index.js'
@@ -10,6 +14,8 @@ export interface EmbeddedDatabase {
   readonly url: string
   /** Milliseconds PGlite took to open (initdb on a new directory, recovery on an existing one). */
   readonly openMs: number
+  /** True when PGlite ran initdb (a new directory, or in memory). */
+  readonly fresh: boolean
   /** Stop the socket server, close PGlite, release the directory lock. Call after closing pools. */
   close(): Promise<void>
 }
@@ -32,6 +38,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedD
   let db: PGlite | undefined
   try {
     const started = performance.now()
+    const fresh = inMemory || !existsSync(join(options.dir, 'PG_VERSION'))
     db = await PGlite.create(options.dir)
     const openMs = Math.round(performance.now() - started)
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections })
@@ -42,6 +49,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedD
     return {
       url: `postgres://postgres@${address}/postgres`,
       openMs,
+      fresh,
       async close() {
         try {
           await server.stop()
@@ -61,4 +69,14 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedD
       { details: { dir: options.dir }, cause: error },
     )
   }
+}
+
+/**
+ * One full garbage collection once the database is ready after PGlite ran initdb on a new directory.
+ * initdb's WebAssembly memory (~400 MiB) is garbage from then on, but an idle server allocates too
+ * little for V8 to collect it: a fresh embedded server idled at 845 MiB RSS, 445 MiB after collecting.
+ */
+export function collectInitdbGarbage(): void {
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
 }

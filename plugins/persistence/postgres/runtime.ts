@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { PlatformError, type KernelConfig, type Logger, type SessionStore } from '../../../kernel/index.js'
 import { MEMORY_DIR, type PersistencePostgresOptions } from './config.js'
 import { parseDatabaseUrl } from './connection-url.js'
-import { startEmbedded, type EmbeddedDatabase } from './embedded.js'
+import { collectInitdbGarbage, startEmbedded, type EmbeddedDatabase } from './embedded.js'
 import { PersistenceErrorCode } from './errors.js'
 import { MIGRATIONS } from './migrations/index.js'
 import { migrate, openOrm } from './orm.js'
@@ -73,6 +73,7 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
       const applied = await migrate(orm, options.schema)
       const [{ version }] = await rawQuery<{ version: string }>(orm, 'select version() as version')
       statements.prepared = !/PGlite/i.test(version)
+      if (embedded?.fresh) collectInitdbGarbage()
       const ms = Math.round(performance.now() - started)
       logger.info('database ready', { mode, url: safeUrl, schema: options.schema, startMs: ms, ...(embedded ? { embeddedOpenMs: embedded.openMs } : {}), migrationsApplied: applied })
     } catch (error) {
