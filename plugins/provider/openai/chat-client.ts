@@ -3,7 +3,7 @@ import type { CredentialQuery, CredentialResolver, Logger, ModelRequest, Provide
 import { runCall, type CallPlan } from './call.js'
 import { chatBody, type ChatBodyOptions } from './chat-request.js'
 import { fromSdkError, mapChatStream } from './chat-stream.js'
-import { sseMessages } from './responses-stream.js'
+import { sseMessages } from './sse.js'
 import type { RetryOptions } from './config.js'
 import type { ErrorContext } from './errors.js'
 

@@ -4,7 +4,8 @@ import type { ClientDeps } from './chat-client.js'
 import type { RetryOptions } from './config.js'
 import { HttpStatusError, isNetworkError, NetworkError, type ErrorContext } from './errors.js'
 import { responsesBody, type ResponsesBodyOptions } from './responses-request.js'
-import { mapResponsesStream, sseMessages } from './responses-stream.js'
+import { mapResponsesStream } from './responses-stream.js'
+import { sseMessages } from './sse.js'
 
 export interface ResponsesClientSpec {
   baseUrl: string
