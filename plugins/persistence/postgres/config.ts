@@ -16,7 +16,7 @@ export const configSchema = z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL identifier (letters, digits, underscores)')
       .default('public'),
-    /** Maximum connections of the ORM's pool (at least 2: migrations hold one for their lock). */
+    /** Maximum connections of each pool, the ORM's and the plain pg one (at least 2: migrations hold one for their lock). */
     poolSize: z.number().int().min(2).max(100).default(10),
     /** Embedded data directory; default <kernel.dataDir>/pglite. `memory://` = in-memory (tests). */
     embeddedDir: z.string().min(1).optional(),

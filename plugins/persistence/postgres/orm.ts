@@ -8,7 +8,7 @@ import { PersistenceErrorCode } from './errors.js'
 import { MIGRATIONS } from './migrations/index.js'
 
 export const MIGRATIONS_TABLE = 'mikro_orm_migrations'
-const CONNECT_TIMEOUT_MS = 10_000
+export const CONNECT_TIMEOUT_MS = 10_000
 
 export interface OrmOptions {
   url: string

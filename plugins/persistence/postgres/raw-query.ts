@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { MikroORM } from '@mikro-orm/core'
-import type { PostgreSqlDriver } from '@mikro-orm/postgresql'
-
-interface PgClient {
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>
-}
+import pg from 'pg'
+import type { Logger } from '../../../kernel/index.js'
 
 const names = new Map<string, string>()
 /** Statements beyond this many distinct texts run unnamed, so a caller building SQL text per call cannot grow every connection's statement cache. */
@@ -21,21 +17,53 @@ function statementName(sql: string): string | undefined {
   return name
 }
 
+/** Dates, timestamps and intervals stay the server's text (as on the ORM's connections); the records turn them into ISO strings. */
+function textTimestamps(): pg.CustomTypesConfig {
+  const types = new pg.TypeOverrides()
+  for (const oid of [1082, 1114, 1184, 1186]) types.setTypeParser(oid, (text: string) => text)
+  return types
+}
+
+export interface RawPoolOptions {
+  url: string
+  max: number
+  /** Unqualified names resolve here first (as on the ORM's connections). */
+  schema: string
+  connectTimeoutMs: number
+  logger: Logger
+}
+
 /**
- * One statement with server-side `$1`-style parameters on a connection of the ORM's pool. With
- * `prepared` (a real PostgreSQL server) it runs as a named prepared statement: the per-turn statements
- * skip parsing and planning after their first runs. Not on PGlite, whose socket server gives every
- * pool connection the same single session (a statement name would collide across connections).
- * Timestamps come back as strings: the pool's type parsers leave them unparsed.
+ * The pool for the statements the platform runs on every turn (session get/update, message save) and
+ * for `query()`: plain pg, beside the ORM's own pool. Going through the ORM's knex pool cost about as much
+ * CPU per statement (acquire with its timeout, release, debug hooks) as the statement's own round trip.
+ *
+ * With `prepared` (a real PostgreSQL server) statements run named: parsed and planned once per
+ * connection. Not on PGlite, whose socket server gives every connection the same single session (a
+ * statement name would collide across connections).
  */
-export async function rawQuery<T>(orm: MikroORM<PostgreSqlDriver>, sql: string, params: unknown[] = [], options: { prepared?: boolean } = {}): Promise<T[]> {
-  const client = orm.em.getConnection().getKnex().client
-  const connection = (await client.acquireConnection()) as PgClient
-  try {
-    const name = options.prepared ? statementName(sql) : undefined
-    const result = await connection.query(name ? { name, text: sql, values: params } : { text: sql, values: params })
+export class RawPool {
+  readonly #pool: pg.Pool
+  prepared = false
+
+  constructor(options: RawPoolOptions) {
+    this.#pool = new pg.Pool({ connectionString: options.url, max: options.max, connectionTimeoutMillis: options.connectTimeoutMs, types: textTimestamps() })
+    // A connection that breaks while idle is dropped by the pool; the next statement opens a new one.
+    this.#pool.on('error', (error) => options.logger.warn('an idle database connection failed', { error: error.message }))
+    if (options.schema !== 'public') {
+      const setPath = `set search_path to "${options.schema}", public`
+      this.#pool.on('connect', (client) => void client.query(setPath).catch((error: Error) => options.logger.warn('setting search_path failed', { error: error.message })))
+    }
+  }
+
+  /** One statement with `$1`-style parameters; resolves with its rows. */
+  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const name = this.prepared ? statementName(sql) : undefined
+    const result = await this.#pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params })
     return result.rows as T[]
-  } finally {
-    await client.releaseConnection(connection)
+  }
+
+  close(): Promise<void> {
+    return this.#pool.end()
   }
 }

@@ -7,9 +7,9 @@ import { parseDatabaseUrl } from './connection-url.js'
 import { collectInitdbGarbage, startEmbedded, type EmbeddedDatabase } from './embedded.js'
 import { PersistenceErrorCode } from './errors.js'
 import { MIGRATIONS } from './migrations/index.js'
-import { migrate, openOrm } from './orm.js'
+import { CONNECT_TIMEOUT_MS, migrate, openOrm } from './orm.js'
 import { createPluginMigrations } from './plugin-migrations.js'
-import { rawQuery } from './raw-query.js'
+import { RawPool } from './raw-query.js'
 import { createPostgresSessionStore } from './session-store.js'
 import type { PersistencePostgresService } from './services.js'
 
@@ -33,26 +33,35 @@ export function embeddedDirFor(options: PersistencePostgresOptions, kernelConfig
   return resolve(options.embeddedDir ?? resolve(kernelConfig.dataDir, 'pglite'))
 }
 
+const notOpen = () =>
+  new PlatformError(PersistenceErrorCode.NOT_STARTED, 'The database is not open: persistence-postgres has not started yet, or has shut down.', { retryable: true, httpStatus: 503 })
+
 export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime {
   const { options, logger } = deps
   const rawUrl = options.url?.reveal() ?? ''
   const mode = rawUrl === '' ? 'embedded' : 'external'
   let orm: MikroORM<PostgreSqlDriver> | null = null
   let embedded: EmbeddedDatabase | null = null
+  let raw: RawPool | null = null
   let url = ''
-  /** Named prepared statements: on a PostgreSQL server, not on PGlite (embedded here or reached through another instance's socket). */
-  const statements = { prepared: false }
   const pluginMigrations = createPluginMigrations()
   const requireOrm = (): MikroORM<PostgreSqlDriver> => {
     if (orm) return orm
-    throw new PlatformError(PersistenceErrorCode.NOT_STARTED, 'The database is not open: persistence-postgres has not started yet, or has shut down.', { retryable: true, httpStatus: 503 })
+    throw notOpen()
+  }
+  const requireRaw = (): RawPool => {
+    if (raw) return raw
+    throw notOpen()
   }
 
   async function stop(): Promise<void> {
     const openOrm = orm
     const openEmbedded = embedded
+    const openRaw = raw
     orm = null
     embedded = null
+    raw = null
+    await openRaw?.close().catch((error: unknown) => logger.error('closing the database pool failed', { error: (error as Error).message }))
     await openOrm?.close().catch((error: unknown) => logger.error('closing the ORM failed', { error: (error as Error).message }))
     await openEmbedded?.close().catch((error: unknown) => logger.error('closing the embedded database failed', { error: (error as Error).message }))
   }
@@ -64,15 +73,17 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
     try {
       if (!target) {
         const dir = embeddedDirFor(options, deps.kernelConfig)
-        embedded = await startEmbedded({ dir, maxConnections: Math.max(20, options.poolSize + 10), logger })
+        embedded = await startEmbedded({ dir, maxConnections: Math.max(20, 2 * options.poolSize + 10), logger })
         url = embedded.url
       } else url = target.url
       const safeUrl = target?.safe ?? url
       const migrations = [...MIGRATIONS, ...pluginMigrations.objects()]
       orm = await openOrm({ url, safeUrl, password: target?.password ?? '', schema: options.schema, poolSize: options.poolSize, debug: options.debug, logger, migrations })
       const applied = await migrate(orm, options.schema)
-      const [{ version }] = await rawQuery<{ version: string }>(orm, 'select version() as version')
-      statements.prepared = !/PGlite/i.test(version)
+      raw = new RawPool({ url, max: options.poolSize, schema: options.schema, connectTimeoutMs: CONNECT_TIMEOUT_MS, logger })
+      const [{ version }] = await raw.query<{ version: string }>('select version() as version')
+      // Named prepared statements on a PostgreSQL server, not on PGlite (embedded here or reached through another instance's socket).
+      raw.prepared = !/PGlite/i.test(version)
       if (embedded?.fresh) collectInitdbGarbage()
       const ms = Math.round(performance.now() - started)
       logger.info('database ready', { mode, url: safeUrl, schema: options.schema, startMs: ms, ...(embedded ? { embeddedOpenMs: embedded.openMs } : {}), migrationsApplied: applied })
@@ -89,8 +100,8 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
       if (!url) throw new PlatformError(PersistenceErrorCode.NOT_STARTED, 'connectionString() is valid only after persistence-postgres has started (depend on it and read it in your lifecycle.start).')
       return url
     },
-    query: async (sql, params) => rawQuery(requireOrm(), sql, params, statements),
+    query: async (sql, params) => requireRaw().query(sql, params),
     addMigration: (migration) => pluginMigrations.add(migration),
   }
-  return { service, sessionStore: createPostgresSessionStore(requireOrm, options.schema, statements), start, stop }
+  return { service, sessionStore: createPostgresSessionStore(requireOrm, requireRaw, options.schema), start, stop }
 }

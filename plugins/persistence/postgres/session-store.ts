@@ -1,8 +1,8 @@
 import type { MikroORM } from '@mikro-orm/core'
 import type { PostgreSqlDriver } from '@mikro-orm/postgresql'
 import type { protocol, SessionListFilter, SessionStore } from '../../../kernel/index.js'
-import { MessageEntity, MessagePartEntity, SessionEntity, type SessionRow } from './entities.js'
-import { rawQuery } from './raw-query.js'
+import { SessionEntity, type MessagePartRow, type MessageRow, type SessionRow } from './entities.js'
+import type { RawPool } from './raw-query.js'
 import { sessionPatchToRow, toJsonb, toMessageInfo, toPartInfo, toSessionInfo } from './records.js'
 
 type Orm = MikroORM<PostgreSqlDriver>
@@ -51,6 +51,13 @@ const SESSION_FIELDS = `"id", "parent_id" as "parentId", "root_id" as "rootId", 
   "created_at" as "createdAt", "updated_at" as "updatedAt"`
 const selectSessionSql = (s: string) => `select ${SESSION_FIELDS} from "${s}"."session" where "id" = $1`
 
+/** A session's messages and parts, under the entities' property names, in the order the history is read. */
+const selectMessagesSql = (s: string) => `select "id", "session_id" as "sessionId", "turn_id" as "turnId", "role", "agent_id" as "agentId", "provider_id" as "providerId",
+  "model_id" as "modelId", "finish", "error", "created_at" as "createdAt", "completed_at" as "completedAt", "tool_set" as "toolSet", "superseded_at" as "supersededAt"
+  from "${s}"."message" where "session_id" = $1 order by "created_at" asc, "id" asc`
+const selectPartsSql = (s: string) => `select "id", "message_id" as "messageId", "session_id" as "sessionId", "ordinal", "kind", "data", "created_at" as "createdAt", "updated_at" as "updatedAt"
+  from "${s}"."message_part" where "session_id" = $1 order by "message_id" asc, "ordinal" asc, "id" asc`
+
 const JSON_FIELDS = new Set(['toolSet', 'permissionRules', 'forkedFrom'])
 
 /** Column of each patchable session field. */
@@ -61,16 +68,18 @@ const SESSION_COLUMNS: Record<string, string> = {
 
 /**
  * The sessionStore port on PostgreSQL, with the semantics of the kernel's in-memory store.
- * The per-turn statements (get/update session, save message) are single raw statements on the ORM's
- * pool: the ORM's query building and hydration cost about as much again as the round trip itself.
- * Lists go through a fresh EntityManager fork per call.
+ * What a turn runs (get/update session, save message, read the history) are single raw statements on
+ * the plain pg pool: the ORM's query building and hydration cost about as much again as the round trip
+ * itself. The session list, with its filters, goes through a fresh EntityManager fork per call.
  */
-export function createPostgresSessionStore(getOrm: () => Orm, schema: string, options: { prepared?: boolean } = {}): SessionStore {
+export function createPostgresSessionStore(getOrm: () => Orm, getPool: () => RawPool, schema: string): SessionStore {
   const upsertSession = numbered(upsertSessionSql(schema))
   const saveMessage = numbered(saveMessageSql(schema))
   const selectSession = selectSessionSql(schema)
+  const selectMessages = selectMessagesSql(schema)
+  const selectParts = selectPartsSql(schema)
   const em = () => getOrm().em.fork()
-  const run = <T>(sql: string, params: unknown[]) => rawQuery<T>(getOrm(), sql, params, options)
+  const run = <T>(sql: string, params: unknown[]) => getPool().query<T>(sql, params)
   const getSession = async (id: string) => {
     const [row] = await run<SessionRow>(selectSession, [id])
     return row ? toSessionInfo(row) : null
@@ -126,10 +135,7 @@ export function createPostgresSessionStore(getOrm: () => Orm, schema: string, op
       return rows.length > 0
     },
     async listMessages(sessionId) {
-      const [messages, parts] = await Promise.all([
-        em().find(MessageEntity, { sessionId }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-        em().find(MessagePartEntity, { sessionId }, { orderBy: { messageId: 'asc', ordinal: 'asc', id: 'asc' } }),
-      ])
+      const [messages, parts] = await Promise.all([run<MessageRow>(selectMessages, [sessionId]), run<MessagePartRow>(selectParts, [sessionId])])
       const byMessage = new Map<string, protocol.PartInfo[]>()
       for (const part of parts) {
         const list = byMessage.get(part.messageId) ?? []
