@@ -13,6 +13,8 @@ export interface ModelServer {
   setGap(ms: number): void
   /** performance.now() when the first token of each reply was written, by reply order. */
   firstTokenAt: number[]
+  /** The body of the last request received (to replay it in a direct call). */
+  lastBody(): string
   close(): Promise<void>
 }
 
@@ -22,10 +24,12 @@ const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
 export async function startModelServer(tokens = 200): Promise<ModelServer> {
   let gap = 0
   const firstTokenAt: number[] = []
+  let lastRequest = ''
   const server: Server = createServer((req, res) => {
     let body = ''
     req.on('data', (d) => (body += d))
     req.on('end', async () => {
+      lastRequest = body
       const request = JSON.parse(body) as { messages: Array<{ role: string; content: unknown }> }
       const last = request.messages.at(-1)
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
@@ -53,14 +57,18 @@ export async function startModelServer(tokens = 200): Promise<ModelServer> {
     url: `http://127.0.0.1:${port}/v1`,
     setGap: (ms) => (gap = ms),
     firstTokenAt,
+    lastBody: () => lastRequest,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
 }
 
-/** Call the model server directly and read the whole reply: the time a turn cannot go below. */
-export async function directCall(url: string): Promise<number> {
+/**
+ * Call the model server directly and read the whole reply: the time a turn cannot go below. `body` is
+ * the request to send (the platform's last one, so the model server parses the same conversation).
+ */
+export async function directCall(url: string, body = JSON.stringify({ model: 'bench-model', stream: true, messages: [{ role: 'user', content: 'hi' }] })): Promise<number> {
   const started = performance.now()
-  const response = await fetch(`${url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'bench-model', stream: true, messages: [{ role: 'user', content: 'hi' }] }) })
+  const response = await fetch(`${url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
   await response.text()
   return performance.now() - started
 }

@@ -47,9 +47,9 @@ export async function startServer(options: { work: string; modelUrl: string; dat
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DATABASE_URL: options.database ?? '', BENCH_REDIS_URL: options.redis ?? '' }
   delete env.DATABASE_URL
   delete env.REDIS_URL
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL ?? 1000}`] : []
   const entry = options.source ? ['--import', 'tsx', join(ROOT, 'kernel', 'cli.ts')] : [join(ROOT, 'dist', 'kernel', 'cli.js')]
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...entry, 'serve', '--config', file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), ...entry, 'serve', '--config', file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout!.on('data', (d) => (out += d))
