@@ -22,7 +22,8 @@ export interface EngineDeps {
 
 /** What a queued turn does: answer the user's message, or compact the conversation (manual). */
 export type TurnJob =
-  | { kind: 'answer'; signal?: AbortSignal; maxSteps?: number }
+  /** `stored`: the user message being saved; the turn takes its lock meanwhile and starts once it is stored (it ends at once if the save fails). */
+  | { kind: 'answer'; signal?: AbortSignal; maxSteps?: number; stored?: Promise<unknown> }
   | { kind: 'compact'; done: (result: CompactResult | Error) => void }
 
 /** How a queued turn ended (also when it never started). */

@@ -189,19 +189,19 @@ export class SessionEngine {
     return this.deps.sessionStore.listSessions(filter)
   }
 
-  /** Store the user's message and queue a turn; resolves once the message is announced. */
+  /** Store the user's message and queue a turn (it takes its lock while the message is stored); resolves once the message is announced. */
   async prompt(sessionId: string, body: PostMessageBody): Promise<{ turnId: string; messageId: string }> {
     const session = await this.#rt.require(sessionId)
     this.#refuseWhenClosing()
     const runtime = await this.#rt.seeded(session)
-    const sent = await this.#postUserMessage(session, runtime, body)
-    void this.#enqueue(runtime, sessionId, sent.turnId, { kind: 'answer' })
+    const turnId = this.deps.ids.next('trn')
+    const sent = this.#postUserMessage(session, runtime, body, turnId)
+    void this.#enqueue(runtime, sessionId, turnId, { kind: 'answer', stored: sent })
     return sent
   }
 
-  /** Store and announce a user message under a new turn id. */
-  async #postUserMessage(session: SessionInfo, runtime: SessionRuntime, body: PostMessageBody): Promise<{ turnId: string; messageId: string }> {
-    const turnId = this.deps.ids.next('trn')
+  /** Store and announce a user message under a new turn id (or the one given). */
+  async #postUserMessage(session: SessionInfo, runtime: SessionRuntime, body: PostMessageBody, turnId = this.deps.ids.next('trn')): Promise<{ turnId: string; messageId: string }> {
     const message = userMessage(session, turnId, body, this.deps.ids, this.deps.clock.now().toISOString())
     await this.#rt.persist(message, turnId)
     const { events } = runtime
@@ -331,14 +331,20 @@ export class SessionEngine {
     const onOuterAbort = () => controller.abort(new PlatformError(KernelErrorCode.TURN_ABORTED, 'The delegating call was aborted.'))
     if (job.kind === 'answer') job.signal?.addEventListener('abort', onOuterAbort, { once: true })
     try {
+      const stored = job.kind === 'answer' && job.stored ? job.stored.then(() => true, () => false) : true
       // Storing `busy` reads the session back in the same statement, as it is now under the lock.
       const session = await this.#rt.markBusy(sessionId)
+      // The user message was not stored (its POST failed, saying why): there is nothing to answer.
+      if (!(await stored)) {
+        await this.#rt.setStatus(session, runtime.queued > 0 ? 'busy' : 'idle', events)
+        return { finish: 'error', error: { code: 'SESSION_MESSAGE_NOT_STORED', message: 'The message was not stored, so the turn did not run.' } }
+      }
       // Another writer (another server instance) moved the session on since this one last did: reload.
       if (session.seq !== runtime.historySeq) runtime.history = null
       await this.#scopes.activate(session)
       events.emit('session.status', { sessionId: session.id, status: 'busy' }, { global: true })
       events.emit('turn.started', { turnId })
-      const deps: TurnDeps = { ...this.deps, clientFor: (id) => this.#rt.client(id), persist: (m, t) => this.#rt.persist(m, t), history: () => this.#rt.history(session), tools: this.#tools }
+      const deps: TurnDeps = { ...this.deps, clientFor: (id) => this.#rt.client(id), persist: (m, t) => this.#rt.persist(m, t), persistBehind: (m, t) => this.#rt.persistBehind(m, t), history: () => this.#rt.history(session), tools: this.#tools }
       // Everything the turn starts runs as work for this session (credential sources pick its owner's keys).
       const context = { sessionId: session.id, ownerId: session.ownerId }
       const run = runInCallContext(context, () =>

@@ -59,18 +59,33 @@ export class SessionRuntimes {
     return runtime.history
   }
 
-  /** message.persist, store, keep the cached history in step, message.persisted. */
+  /** message.persist, keep the cached history in step, store, message.persisted. */
   async persist(message: MessageInfo, turnId: string): Promise<void> {
+    await (await this.persistBehind(message, turnId)).stored
+  }
+
+  /**
+   * message.persist and the cached history now; the store in the background: `stored` settles once the
+   * store has the message (message.persisted) or failed (the cached history is dropped, to be read again).
+   */
+  async persistBehind(message: MessageInfo, turnId: string): Promise<{ stored: Promise<void> }> {
     const ctx = { sessionId: message.sessionId, turnId }
     const record = await this.deps.hooks.message.persist.promise(message, ctx)
-    await this.deps.sessionStore.saveMessage(record)
-    const history = this.#runtimes.get(message.sessionId)?.history
+    const runtime = this.#runtimes.get(message.sessionId)
+    const history = runtime?.history
     if (history) {
       const index = history.findLastIndex((m) => m.id === record.id)
       if (index === -1) history.push(structuredClone(record))
       else history[index] = structuredClone(record)
     }
-    this.deps.notify(this.deps.hooks.message.persisted, record, ctx)
+    const stored = this.deps.sessionStore.saveMessage(record).then(
+      () => void this.deps.notify(this.deps.hooks.message.persisted, record, ctx),
+      (error: unknown) => {
+        if (runtime && runtime.history === history) runtime.history = null
+        throw error
+      },
+    )
+    return { stored }
   }
 
   /** Store `busy` and return the session as stored (one statement); 404 when it is gone. */

@@ -26,6 +26,8 @@ export interface TurnDeps {
   notify: (hook: unknown, ...args: unknown[]) => Promise<void>
   clientFor: (providerId: string) => ProviderClient
   persist: (message: MessageInfo, turnId: string) => Promise<void>
+  /** Put the message in the history now, store it in the background (`stored` settles when the store has it). */
+  persistBehind: (message: MessageInfo, turnId: string) => Promise<{ stored: Promise<void> }>
   /** The session's stored messages (cached by the engine). */
   history: () => Promise<MessageInfo[]>
   tools: ToolRunDeps
@@ -44,7 +46,7 @@ type TurnError = { code: string; message: string; retryable?: boolean }
 
 /** One turn: model call -> tool calls -> tool results -> next model call, until the model stops. */
 export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finish: FinishReason; error?: TurnError }> {
-  const { session, turnId, signal, events } = input
+  const { session, turnId, events } = input
   const fail = (error: TurnError) => {
     events.emit('error', { ...error, turnId })
     return { finish: 'error' as const, error }
@@ -53,21 +55,33 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
   if (!provider) return fail({ code: KernelErrorCode.SESSION_PROVIDER_UNKNOWN, message: `Provider "${session.provider}" is no longer enabled.` })
   const credential = provider.checkCredential ? await provider.checkCredential() : ({ ok: true } as const)
   if (!credential.ok) return fail({ code: credential.code, message: credential.message })
+  // A step's tool results are stored while the next model call goes out; the turn does not end before they are.
+  const storing = { done: Promise.resolve() }
+  try {
+    return await runSteps(deps, input, fail, storing)
+  } finally {
+    await storing.done
+  }
+}
+
+async function runSteps(deps: TurnDeps, input: TurnInput, fail: (error: TurnError) => { finish: 'error'; error: TurnError }, storing: { done: Promise<void> }) {
+  const { session, turnId, signal, events } = input
   let lastKey = ''
   let streak = 0
   for (let step = 1; ; step++) {
     const turn: TurnContext = { sessionId: session.id, turnId, session, step, signal }
     const result = await modelStep(deps, input, turn)
+    await storing.done
     if ('rejected' in result) return fail(result.rejected)
     const { message, outcome } = result
-    if (signal.aborted) return { finish: 'aborted' }
+    if (signal.aborted) return { finish: 'aborted' as const }
     if (outcome.error) return fail(outcome.error)
     const pending = message.parts.filter((p) => p.kind === 'tool' && p.data.state === 'pending')
     if (pending.length === 0) return { finish: message.finish ?? 'stop' }
     if (step >= (input.maxSteps ?? deps.config.limits.maxSteps)) {
       for (const part of pending) Object.assign(part.data, { state: 'error', output: 'Not run: the turn reached its step limit.', error: { code: 'TURN_MAX_STEPS', message: 'step limit reached' } })
       await deps.persist(message, turnId)
-      return { finish: 'max_steps' }
+      return { finish: 'max_steps' as const }
     }
     const calls: PendingCall[] = pending.map((part) => {
       const key = callKey(String(part.data.tool), part.data.input)
@@ -81,8 +95,9 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<{ finis
       if (done) Object.assign(part.data, done)
       part.updatedAt = deps.clock.now().toISOString()
     }
-    await deps.persist(message, turnId)
-    if (signal.aborted) return { finish: 'aborted' }
+    storing.done = (await deps.persistBehind(message, turnId)).stored
+    storing.done.catch(() => undefined)
+    if (signal.aborted) return { finish: 'aborted' as const }
   }
 }
 
