@@ -107,7 +107,7 @@ t.test('the turn starts only once the user message is stored, and announces it f
 t.test('tool results are stored while the next model call goes out; the turn ends only after they are', async (t) => {
   const tk = await boot(t, TOOL_THEN_TEXT)
   const engine = tk.kernel.engine
-  const session = await engine.createSession({ tools: ['echo'] })
+  const session = await engine.createSession({})
   const marks: string[] = []
   interceptSaves(tk, async (message) => {
     const results = message.parts.some((p) => p.kind === 'tool' && p.data.state === 'completed')
@@ -130,7 +130,7 @@ t.test('tool results are stored while the next model call goes out; the turn end
 t.test('a tool-results save that fails fails the turn with an error event; the next turn reads the history again', async (t) => {
   const tk = await boot(t, [...TOOL_THEN_TEXT, [{ type: 'text', text: 'second turn' }]])
   const engine = tk.kernel.engine
-  const session = await engine.createSession({ tools: ['echo'] })
+  const session = await engine.createSession({})
   let fail = true
   interceptSaves(tk, async (message) => {
     const results = message.parts.some((p) => p.kind === 'tool' && p.data.state === 'completed')
