@@ -1,66 +1,55 @@
 /**
- * A loopback model API for the bench, speaking OpenAI Chat Completions streaming: each reply is
- * `tokens` text deltas `gapMs` apart (each delta carries the bench clock's time it was written, so a
- * client in this process can measure delivery latency), or a tool call when the last message is the
- * user's and says TOOL.
+ * The bench's loopback model API (model-worker.ts), in a worker thread of the bench: its own event loop,
+ * so writing 200 tokens never holds up the bench's client reading the platform's events (which would
+ * count the model's own work as the platform's latency).
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { Worker } from 'node:worker_threads'
 
 export interface ModelServer {
   url: string
-  /** Delay between tokens from now on. */
-  setGap(ms: number): void
-  /** performance.now() when the first token of each reply was written, by reply order. */
-  firstTokenAt: number[]
+  /** Delay between tokens from now on (resolves once the worker has it). */
+  setGap(ms: number): Promise<void>
   /** The body of the last request received (to replay it in a direct call). */
-  lastBody(): string
+  lastBody(): Promise<string>
   close(): Promise<void>
 }
 
-const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-  `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1, model: 'bench-model', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
-
 export async function startModelServer(tokens = 200): Promise<ModelServer> {
-  let gap = 0
-  const firstTokenAt: number[] = []
-  let lastRequest = ''
-  const server: Server = createServer((req, res) => {
-    let body = ''
-    req.on('data', (d) => (body += d))
-    req.on('end', async () => {
-      lastRequest = body
-      const request = JSON.parse(body) as { messages: Array<{ role: string; content: unknown }> }
-      const last = request.messages.at(-1)
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
-      res.write(chunk({ role: 'assistant', content: '' }))
-      if (last?.role === 'user' && JSON.stringify(last.content).includes('TOOL')) {
-        res.write(chunk({ tool_calls: [{ index: 0, id: 'call_bench', type: 'function', function: { name: 'list_dir', arguments: '{"path":"."}' } }] }))
-        res.write(chunk({}, 'tool_calls'))
-      } else {
-        for (let i = 0; i < tokens; i++) {
-          if (gap > 0) await new Promise((r) => setTimeout(r, gap))
-          const at = performance.now()
-          if (i === 0) firstTokenAt.push(at)
-          res.write(chunk({ content: `<${at.toFixed(3)}>` }))
-        }
-        res.write(chunk({}, 'stop'))
-      }
-      res.write(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1, model: 'bench-model', choices: [], usage: { prompt_tokens: 50, completion_tokens: tokens, total_tokens: 50 + tokens } })}\n\n`)
-      res.end('data: [DONE]\n\n')
+  // Workers do not inherit the bench's TypeScript loader: a one-line entry loads the worker's module through tsx's API.
+  const entry = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(new URL('./model-worker.ts', import.meta.url).href)}, ${JSON.stringify(import.meta.url)}))`
+  const worker = new Worker(entry, { eval: true, workerData: { tokens } })
+  const replies = new Map<number, (body: string) => void>()
+  let next = 0
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject)
+    worker.on('message', (message: { type: string; port?: number; id?: number; body?: string }) => {
+      if (message.type === 'ready') resolve(message.port!)
+      else if (message.type === 'reply') replies.get(message.id!)?.(message.body!)
     })
   })
-  server.keepAliveTimeout = 60_000
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const ask = (type: 'gap' | 'lastBody', extra: Record<string, unknown> = {}) =>
+    new Promise<string>((resolve) => {
+      const id = ++next
+      replies.set(id, (body) => {
+        replies.delete(id)
+        resolve(body)
+      })
+      worker.postMessage({ type, id, ...extra })
+    })
   return {
     url: `http://127.0.0.1:${port}/v1`,
-    setGap: (ms) => (gap = ms),
-    firstTokenAt,
-    lastBody: () => lastRequest,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    setGap: async (ms) => void (await ask('gap', { ms })),
+    lastBody: () => ask('lastBody'),
+    close: async () => {
+      const exited = new Promise((resolve) => worker.once('exit', resolve))
+      worker.postMessage({ type: 'close' })
+      await exited
+    },
   }
 }
+
+/** The wall clock in ms as the model worker stamps tokens (comparable across threads). */
+export const wallClock = () => performance.timeOrigin + performance.now()
 
 /**
  * Call the model server directly and read the whole reply: the time a turn cannot go below. `body` is
