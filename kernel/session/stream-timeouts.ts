@@ -1,4 +1,5 @@
 import { PlatformError } from '../errors.js'
+import { InterruptibleIterator } from '../interruptible.js'
 
 export interface StreamTimeouts {
   /** Longest wait for the first chunk. */
@@ -24,7 +25,7 @@ export function withStreamTimeouts<T>(source: AsyncIterable<T>, timeouts: Stream
   let first = true
   let deadline = 0
   let timer: NodeJS.Timeout | undefined
-  let fail: ((error: PlatformError) => void) | null = null
+  let reads: InterruptibleIterator<T> | null = null
   /** True while waiting for the model; the consumer's own time between chunks never counts. */
   let waiting = false
   const limit = () => (first ? timeouts.firstByteMs : timeouts.idleMs)
@@ -42,19 +43,23 @@ export function withStreamTimeouts<T>(source: AsyncIterable<T>, timeouts: Stream
         return
       }
       const what = first ? `sent nothing within ${timeouts.firstByteMs} ms` : `went silent for more than ${timeouts.idleMs} ms`
-      fail?.(new PlatformError('PROVIDER_TIMEOUT', `The model ${what}; try again or pick another model.`, { retryable: true, details: { timeoutMs: limit() } }))
+      reads?.fail(new PlatformError('PROVIDER_TIMEOUT', `The model ${what}; try again or pick another model.`, { retryable: true, details: { timeoutMs: limit() } }))
     }, Math.max(0, deadline - performance.now()))
   }
   async function* run(): AsyncGenerator<T> {
-    const iterator = source[Symbol.asyncIterator]()
-    const expired = new Promise<never>((_, reject) => (fail = reject))
-    expired.catch(() => undefined)
+    const iterator = new InterruptibleIterator(source[Symbol.asyncIterator]())
+    reads = iterator
     deadline = performance.now() + limit()
     watch()
     try {
       for (;;) {
         waiting = true
-        const next = await Promise.race([iterator.next(), expired]).finally(() => (waiting = false))
+        let next: IteratorResult<T>
+        try {
+          next = await iterator.next()
+        } finally {
+          waiting = false
+        }
         if (next.done) return
         first = false
         yield next.value
@@ -63,14 +68,14 @@ export function withStreamTimeouts<T>(source: AsyncIterable<T>, timeouts: Stream
       }
     } finally {
       clearTimeout(timer)
-      fail = null
-      void iterator.return?.()?.catch(() => undefined)
+      reads = null
+      iterator.close()
     }
   }
   return {
     stream: run(),
     extend: (ms) => {
-      if (!fail) return
+      if (!reads) return
       deadline = Math.max(deadline, performance.now() + limit() + ms)
       if (deadline - performance.now() > 0) watch()
     },

@@ -1,4 +1,4 @@
-import { KernelErrorCode, withRetry, type Credential, type CredentialQuery, type CredentialResolver, type Logger, type RetryDecision, type StreamChunk } from '../../../kernel/index.js'
+import { InterruptibleIterator, KernelErrorCode, withRetry, type Credential, type CredentialQuery, type CredentialResolver, type Logger, type RetryDecision, type StreamChunk } from '../../../kernel/index.js'
 import type { RetryOptions } from './config.js'
 import { classifyForRetry, HttpStatusError, streamError, toErrorChunk, type ErrorContext } from './errors.js'
 
@@ -44,29 +44,31 @@ async function acquire(settings: CallSettings): Promise<Credential | null | 'mis
 /** Yield the items of `source`, failing with `onIdle()` when the gap between two items exceeds `ms`. */
 export async function* withIdleTimeout<T>(source: AsyncIterable<T>, ms: number, onIdle: () => Error): AsyncGenerator<T> {
   // One timer per stream: a chunk only moves the deadline (a timer per chunk costs more than the chunk).
-  const iterator = source[Symbol.asyncIterator]()
+  const iterator = new InterruptibleIterator(source[Symbol.asyncIterator]())
   let deadline = performance.now() + ms
   let waiting = false
-  let fail: (error: Error) => void = () => undefined
-  const idle = new Promise<never>((_, reject) => (fail = reject))
-  idle.catch(() => undefined)
   let timer = setTimeout(function check() {
     if (!waiting) deadline = Math.max(deadline, performance.now() + ms)
     const left = deadline - performance.now()
     if (left > 0) timer = setTimeout(check, left)
-    else fail(onIdle())
+    else iterator.fail(onIdle())
   }, ms)
   try {
     for (;;) {
       waiting = true
       deadline = performance.now() + ms
-      const next = await Promise.race([iterator.next(), idle]).finally(() => (waiting = false))
+      let next: IteratorResult<T>
+      try {
+        next = await iterator.next()
+      } finally {
+        waiting = false
+      }
       if (next.done) return
       yield next.value
     }
   } finally {
     clearTimeout(timer)
-    void iterator.return?.()?.catch(() => undefined)
+    iterator.close()
   }
 }
 
