@@ -2,6 +2,7 @@
 import { envelopeOf, openSse, type SseReader } from '../../../plugins/server/http/test-support.js'
 
 export type Envelope = { type: string; seq: number; data: Record<string, unknown> }
+export type BenchSession = { id: string; events: SseReader }
 
 export class BenchClient {
   constructor(readonly base: string) {}
@@ -12,7 +13,7 @@ export class BenchClient {
     return (await response.json()) as T
   }
 
-  async session(): Promise<{ id: string; events: SseReader }> {
+  async session(): Promise<BenchSession> {
     const { id } = await this.post<{ id: string }>('/api/sessions', {})
     return { id, events: await openSse(`${this.base}/api/sessions/${id}/events`) }
   }
@@ -21,7 +22,7 @@ export class BenchClient {
    * Send a message and read the session's stream until the turn is over (idle). Calls onEvent with
    * each envelope and the time it arrived.
    */
-  async turn(session: { id: string; events: SseReader }, text: string, onEvent: (e: Envelope, at: number) => void = () => undefined): Promise<void> {
+  async turn(session: BenchSession, text: string, onEvent: (e: Envelope, at: number) => void = () => undefined): Promise<void> {
     const posted = this.post(`/api/sessions/${session.id}/messages`, { text })
     await session.events.readUntil((frame) => {
       const at = performance.now()
