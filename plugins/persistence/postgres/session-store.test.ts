@@ -211,6 +211,19 @@ t.test('postgres: specifics beyond the contract', async (t) => {
     t.same(await db.query('select last_seq::int as last_seq, tool_set from session'), [{ last_seq: 9, tool_set: ['read_file', 'shell'] }])
   })
 
+  t.test('a status/seq patch commits without waiting for the WAL flush; the setting ends with its statement', async (t) => {
+    await pgStore.createSession(session('s1'))
+    const setting = `select current_setting('synchronous_commit') as value`
+    const before = await db.query<{ value: string }>(setting)
+    for (let i = 1; i <= 10; i++) await pgStore.updateSession('s1', { status: i % 2 ? 'busy' : 'idle', seq: i, updatedAt: at(i) })
+    t.match(await pgStore.getSession('s1'), { status: 'idle', seq: 10, updatedAt: at(10) }, 'the patches are stored')
+    // Enough reads at once to reach every connection of the pool the patches ran on.
+    const after = await Promise.all(Array.from({ length: 12 }, () => db.query<{ value: string }>(setting)))
+    t.same(new Set(after.map(([row]) => row.value)), new Set([before[0].value]), 'no connection kept synchronous_commit = off')
+    await pgStore.updateSession('s1', { title: 'renamed', status: 'busy' })
+    t.same(await db.query('select title, status from session'), [{ title: 'renamed', status: 'busy' }], 'a patch with other fields is stored too')
+  })
+
   t.test('a NUL character in part data is stored as U+FFFD instead of failing the save', async (t) => {
     await pgStore.saveMessage({ ...message('m1', 's1', 1, 0), parts: [part('m1', 0, { text: 'a\u0000b', literal: '\\u0000' })] })
     t.same((await pgStore.listMessages('s1'))[0].parts[0].data, { text: 'a\ufffdb', literal: '\\u0000' })

@@ -60,6 +60,14 @@ const selectPartsSql = (s: string) => `select "id", "message_id" as "messageId",
 
 const JSON_FIELDS = new Set(['toolSet', 'permissionRules', 'forkedFrom'])
 
+/**
+ * A patch of only these is the session's runtime state (busy/idle, the sequence reached), written twice
+ * per turn: it commits without waiting for the WAL flush (set_config(..., true) lasts for the statement's
+ * own transaction). A database crash may lose the last fraction of a second of it, never a message.
+ */
+const RUNTIME_FIELDS = new Set(['status', 'lastSeq', 'updatedAt'])
+const ASYNC_COMMIT = ` and set_config('synchronous_commit', 'off', true) = 'off'`
+
 /** Column of each patchable session field. */
 const SESSION_COLUMNS: Record<string, string> = {
   parentId: 'parent_id', rootId: 'root_id', title: 'title', agentId: 'agent_id', providerId: 'provider_id', modelId: 'model_id',
@@ -113,7 +121,8 @@ export function createPostgresSessionStore(getOrm: () => Orm, getPool: () => Raw
       const json = (field: string) => JSON_FIELDS.has(field)
       const sets = fields.map((field, i) => `"${SESSION_COLUMNS[field]}" = $${i + 2}${json(field) ? '::jsonb' : ''}`)
       const values = fields.map((field) => (json(field) && row[field] !== null ? toJsonb(row[field]) : row[field]))
-      const [updated] = await run<SessionRow>(`update "${schema}"."session" set ${sets.join(', ')} where "id" = $1 returning ${SESSION_FIELDS}`, [id, ...values])
+      const lazy = fields.every((field) => RUNTIME_FIELDS.has(field)) ? ASYNC_COMMIT : ''
+      const [updated] = await run<SessionRow>(`update "${schema}"."session" set ${sets.join(', ')} where "id" = $1${lazy} returning ${SESSION_FIELDS}`, [id, ...values])
       return updated ? toSessionInfo(updated) : null
     },
     async saveMessage(message) {
