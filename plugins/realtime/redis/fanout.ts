@@ -1,4 +1,4 @@
-import type { Logger, protocol } from '../../../kernel/index.js'
+import { rememberEnvelopeText, type Logger, type protocol } from '../../../kernel/index.js'
 import type { RedisLink } from './connection.js'
 
 type EventEnvelope = protocol.EventEnvelope
@@ -53,6 +53,7 @@ export function createFanout(deps: { redis: RedisLink; logger: Logger }) {
     let envelope: EventEnvelope
     try {
       envelope = JSON.parse(text) as EventEnvelope
+      rememberEnvelopeText(envelope, text)
     } catch {
       deps.logger.warn('dropped a malformed event message', { channel })
       return

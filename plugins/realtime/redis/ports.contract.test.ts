@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { createMemoryEventBus } from '../../../kernel/ports/memory-event-bus.js'
 import { createMemoryKeyValue, createMemoryLocks } from '../../../kernel/ports/memory-locks.js'
 import { createTestKernel } from '../../../kernel/testing/index.js'
-import { env, type NewEvent, type protocol } from '../../../kernel/index.js'
+import { env, envelopeText, type NewEvent, type protocol } from '../../../kernel/index.js'
 import { deletePrefix, openRedisPorts, systemClock, uniquePrefix, waitFor, type PortSet } from './test-support.js'
 
 /**
@@ -49,6 +49,22 @@ function eventBusContract(name: string, setup: Setup): void {
     tt.notOk('sessionId' in other, 'no sessionId key when the event has none')
     tt.equal(await a.eventBus.head('session:s1'), 2)
     tt.equal(await a.eventBus.head('session:none'), 0)
+  })
+
+  t.test(`${name}: the JSON text consumers send for an envelope is exactly its JSON (appended, live elsewhere, read back)`, async (tt) => {
+    const { a, b } = await setup(tt, { retention: 100 })
+    const live: protocol.EventEnvelope[] = []
+    const stop = await b.eventBus.subscribe('global', (e) => live.push(e))
+    const appended = [
+      await a.eventBus.append('global', status(1)),
+      await a.eventBus.append('global', { type: 'error', data: { code: 'X', message: 'ünïcødé "quoted" \\ ✓' } }),
+    ]
+    await waitFor(() => live.length >= 2, 'b receives both')
+    const read = await b.eventBus.readSince('global', 0)
+    const every = [...appended, ...live, ...(read.ok ? read.events : [])]
+    tt.equal(every.length, 6)
+    for (const envelope of every) tt.equal(envelopeText(envelope), JSON.stringify(envelope))
+    stop()
   })
 
   t.test(`${name}: readSince returns exactly the missed events`, async (tt) => {

@@ -1,4 +1,4 @@
-import type { EventBus, protocol } from '../../../kernel/index.js'
+import { envelopeText, type EventBus, type protocol } from '../../../kernel/index.js'
 
 /** Where a followed stream's events go: SSE connections and WebSocket subscriptions alike. */
 export interface ReplayTarget {
@@ -15,20 +15,8 @@ export function resetEnvelope(stream: string, reason: 'cursor_expired' | 'store_
   return { v: 1, stream, at: new Date().toISOString(), type: 'stream.reset', data: { reason, head } }
 }
 
-const serialized = new WeakMap<object, string>()
-
-/**
- * An envelope's JSON, made once per envelope object: every SSE connection and WebSocket following a
- * stream gets the same object from the bus, so a global event reaches thousands of consumers for one stringify.
- */
-export function envelopeJson(envelope: object): string {
-  let text = serialized.get(envelope)
-  if (text === undefined) {
-    text = JSON.stringify(envelope)
-    serialized.set(envelope, text)
-  }
-  return text
-}
+/** An envelope's JSON, made once per envelope object (or taken from the event bus, which may already have it). */
+export const envelopeJson = envelopeText
 
 /** Last sequence sent: drops repeats so the replay/live overlap reaches the client once. */
 export class SeqFilter {
