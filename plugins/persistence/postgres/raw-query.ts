@@ -31,6 +31,8 @@ export interface RawPoolOptions {
   schema: string
   connectTimeoutMs: number
   logger: Logger
+  /** Statements run first on every new connection (after the search_path). */
+  setup?: string[]
 }
 
 /**
@@ -38,9 +40,10 @@ export interface RawPoolOptions {
  * for `query()`: plain pg, beside the ORM's own pool. Going through the ORM's knex pool cost about as much
  * CPU per statement (acquire with its timeout, release, debug hooks) as the statement's own round trip.
  *
- * With `prepared` (a real PostgreSQL server) statements run named: parsed and planned once per
- * connection. Not on PGlite, whose socket server gives every connection the same single session (a
- * statement name would collide across connections).
+ * With `prepared` statements run named: parsed and planned once per connection. PGlite's socket server
+ * gives every connection the same single session, so there a statement name would collide across
+ * connections: named statements only from a pool of one connection, which clears the session's
+ * statements when it connects (see runtime.ts).
  */
 export class RawPool {
   readonly #pool: pg.Pool
@@ -50,10 +53,9 @@ export class RawPool {
     this.#pool = new pg.Pool({ connectionString: options.url, max: options.max, connectionTimeoutMillis: options.connectTimeoutMs, types: textTimestamps() })
     // A connection that breaks while idle is dropped by the pool; the next statement opens a new one.
     this.#pool.on('error', (error) => options.logger.warn('an idle database connection failed', { error: error.message }))
-    if (options.schema !== 'public') {
-      const setPath = `set search_path to "${options.schema}", public`
-      this.#pool.on('connect', (client) => void client.query(setPath).catch((error: Error) => options.logger.warn('setting search_path failed', { error: error.message })))
-    }
+    const setup = [...(options.schema === 'public' ? [] : [`set search_path to "${options.schema}", public`]), ...(options.setup ?? [])]
+    // Queued on the new connection before the statement that opened it.
+    for (const sql of setup) this.#pool.on('connect', (client) => void client.query(sql).catch((error: Error) => options.logger.warn('preparing a database connection failed', { sql, error: error.message })))
   }
 
   /** One statement with `$1`-style parameters; resolves with its rows. */

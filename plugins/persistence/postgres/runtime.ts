@@ -80,10 +80,14 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
       const migrations = [...MIGRATIONS, ...pluginMigrations.objects()]
       orm = await openOrm({ url, safeUrl, password: target?.password ?? '', schema: options.schema, poolSize: options.poolSize, debug: options.debug, logger, migrations })
       const applied = await migrate(orm, options.schema)
-      raw = new RawPool({ url, max: options.poolSize, schema: options.schema, connectTimeoutMs: CONNECT_TIMEOUT_MS, logger })
+      // The embedded database runs every statement on this thread, one at a time: one connection loses nothing,
+      // and lets statements be named (PGlite has one session for all connections; a fresh connection clears its names).
+      const own = embedded !== null
+      raw = new RawPool({ url, max: own ? 1 : options.poolSize, schema: options.schema, connectTimeoutMs: CONNECT_TIMEOUT_MS, logger, setup: own ? ['deallocate all'] : [] })
       const [{ version }] = await raw.query<{ version: string }>('select version() as version')
-      // Named prepared statements on a PostgreSQL server, not on PGlite (embedded here or reached through another instance's socket).
-      raw.prepared = !/PGlite/i.test(version)
+      // Named prepared statements on a PostgreSQL server and on the PGlite this process runs; not on a PGlite reached
+      // through another instance's socket (its owner names statements in the same session).
+      raw.prepared = own || !/PGlite/i.test(version)
       if (embedded?.fresh) collectInitdbGarbage()
       const ms = Math.round(performance.now() - started)
       logger.info('database ready', { mode, url: safeUrl, schema: options.schema, startMs: ms, ...(embedded ? { embeddedOpenMs: embedded.openMs } : {}), migrationsApplied: applied })
