@@ -25,4 +25,5 @@ export type { AuthMode, Credential, CredentialInfo, CredentialPatch, CredentialQ
 export { withRetry, parseRetryAfter, type RetryPolicy, type RetryDecision } from './retry.js'
 export { InterruptibleIterator } from './interruptible.js'
 export { envelopeText, rememberEnvelopeText } from './envelope-text.js'
+export { atTickEnd } from './tick-end.js'
 export * as protocol from './protocol/index.js'

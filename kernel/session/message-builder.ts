@@ -1,4 +1,5 @@
 import type { Clock, Ids } from '../ports/types.js'
+import { atTickEnd } from '../tick-end.js'
 import type { MessageInfo, PartInfo, PartKind } from '../protocol/index.js'
 import type { EventWriter } from './event-writer.js'
 
@@ -38,7 +39,7 @@ export class MessageBuilder {
     this.#unsent += delta
     if (!this.#flushScheduled) {
       this.#flushScheduled = true
-      setImmediate(() => this.flushDelta())
+      atTickEnd(() => this.flushDelta())
     }
     return part.id
   }

@@ -1,4 +1,4 @@
-import { rememberEnvelopeText, type Clock, type EventBus, type Logger, type NewEvent, type ReadSinceResult, type protocol } from '../../../kernel/index.js'
+import { atTickEnd, rememberEnvelopeText, type Clock, type EventBus, type Logger, type NewEvent, type ReadSinceResult, type protocol } from '../../../kernel/index.js'
 import type { RedisLink } from './connection.js'
 import { createFanout } from './fanout.js'
 
@@ -129,7 +129,7 @@ export function createRedisEventBus(deps: RedisEventBusDeps): EventBus {
         queue.push({ stream, channel: channelOf(stream), before: `{"v":1,"stream":${JSON.stringify(stream)},"seq":`, after: ',' + JSON.stringify(rest).slice(1), rest, resolve, reject })
         if (!scheduled) {
           scheduled = true
-          setImmediate(flush)
+          atTickEnd(flush)
         }
       })
     },
