@@ -192,14 +192,17 @@ async function fanOut(client: BenchClient, model: ModelServer): Promise<void> {
   const streaming = Q ? 100 : 500
   const sessions = await Promise.all(Array.from({ length: streaming }, () => client.session()))
   const latencies: number[] = []
+  const failures: string[] = []
   await Promise.all(sessions.map((session) => client.turn(session, 'stream', (e) => {
     if (e.type === 'part.delta') {
       const now = wallClock()
       for (const written of writeTimes(String(e.data.delta))) latencies.push(now - written)
     }
+    if (e.type === 'error') failures.push(`${String(e.data.code)}: ${String(e.data.message)}`)
   })))
   for (const s of sessions) s.events.close()
   await model.setGap(0)
+  if (failures.length > 0) log(`(e) ${failures.length} turns failed, first: ${failures[0]}`)
   log(`(e) ${streaming} concurrent streaming turns (tokens 10 ms apart): event latency p50 ${fmt(percentile(latencies, 50))} ms  p99 ${fmt(percentile(latencies, 99))} ms over ${latencies.length} deltas  [target p99 < 100 ms]`)
 }
 
