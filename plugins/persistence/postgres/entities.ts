@@ -118,7 +118,10 @@ export const MessagePartEntity = new EntitySchema<MessagePartRow>({
     createdAt: timestamp,
     updatedAt: timestamp,
   },
-  indexes: [{ name: 'message_part_message_id_ordinal_index', properties: ['messageId', 'ordinal'] }],
+  indexes: [
+    { name: 'message_part_message_id_ordinal_index', properties: ['messageId', 'ordinal'] },
+    { name: 'message_part_session_id_index', properties: ['sessionId'] },
+  ],
 })
 
 export const ENTITIES = [SessionEntity, MessageEntity, MessagePartEntity]

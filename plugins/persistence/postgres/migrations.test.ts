@@ -32,7 +32,7 @@ t.test('a fresh schema is created and migrated; the migrations table lives in it
   const tables = await db.query<{ table_name: string }>('select table_name from information_schema.tables where table_schema = $1 order by table_name', [schema])
   t.same(tables.map((r) => r.table_name), ['message', 'message_part', MIGRATIONS_TABLE, 'session'])
   const indexes = await db.query<{ indexname: string }>("select indexname from pg_indexes where schemaname = $1 and indexname like '%_index' order by indexname", [schema])
-  t.same(indexes.map((r) => r.indexname), ['message_part_message_id_ordinal_index', 'message_session_id_created_at_index', 'session_owner_id_index', 'session_parent_id_index', 'session_updated_at_index'])
+  t.same(indexes.map((r) => r.indexname), ['message_part_message_id_ordinal_index', 'message_part_session_id_index', 'message_session_id_created_at_index', 'session_owner_id_index', 'session_parent_id_index', 'session_updated_at_index'])
   t.same(await db.query(`select name from "${schema}".${MIGRATIONS_TABLE}`), MIGRATIONS.map((m) => ({ name: m.name })))
   t.equal(db.schema, schema)
 })
