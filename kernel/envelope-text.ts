@@ -21,3 +21,10 @@ export function envelopeText(envelope: object): string {
 export function rememberEnvelopeText(envelope: object, text: string): void {
   texts.set(envelope, text)
 }
+
+/** An envelope received as JSON text (made by JSON.stringify): parsed, with that text remembered for its consumers. */
+export function parseEnvelopeText<T extends object>(text: string): T {
+  const envelope = JSON.parse(text) as T
+  texts.set(envelope, text)
+  return envelope
+}

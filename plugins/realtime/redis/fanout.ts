@@ -1,4 +1,4 @@
-import { rememberEnvelopeText, type Logger, type protocol } from '../../../kernel/index.js'
+import { parseEnvelopeText, type Logger, type protocol } from '../../../kernel/index.js'
 import type { RedisLink } from './connection.js'
 
 type EventEnvelope = protocol.EventEnvelope
@@ -52,8 +52,7 @@ export function createFanout(deps: { redis: RedisLink; logger: Logger }) {
     if (entry.echoes.delete(seqOf(text))) return
     let envelope: EventEnvelope
     try {
-      envelope = JSON.parse(text) as EventEnvelope
-      rememberEnvelopeText(envelope, text)
+      envelope = parseEnvelopeText<EventEnvelope>(text)
     } catch {
       deps.logger.warn('dropped a malformed event message', { channel })
       return

@@ -1,4 +1,4 @@
-import { atTickEnd, rememberEnvelopeText, type Clock, type EventBus, type Logger, type NewEvent, type ReadSinceResult, type protocol } from '../../../kernel/index.js'
+import { atTickEnd, parseEnvelopeText, rememberEnvelopeText, type Clock, type EventBus, type Logger, type NewEvent, type ReadSinceResult, type protocol } from '../../../kernel/index.js'
 import type { RedisLink } from './connection.js'
 import { createFanout } from './fanout.js'
 
@@ -21,13 +21,6 @@ for i = 1, #KEYS / 2 do
 end
 return out
 `
-
-/** An envelope read from the log: its text was made by JSON.stringify on append, so consumers can reuse it. */
-function parseEnvelope(text: string): EventEnvelope {
-  const envelope = JSON.parse(text) as EventEnvelope
-  rememberEnvelopeText(envelope, text)
-  return envelope
-}
 
 /** Events per script call at most. */
 const MAX_BATCH = 256
@@ -138,7 +131,7 @@ export function createRedisEventBus(deps: RedisEventBusDeps): EventBus {
       const reply = await scripts.platformReadSince(...keys(stream), Math.floor(since))
       const [head, ok, ...entries] = reply
       if (ok !== 1) return { ok: false, reason: 'cursor_expired', head }
-      return { ok: true, events: entries.map((text) => parseEnvelope(text)), head }
+      return { ok: true, events: entries.map((text) => parseEnvelopeText<EventEnvelope>(text)), head }
     },
     async head(stream) {
       flush()

@@ -1,4 +1,4 @@
-import { envelopeText, type EventBus, type protocol } from '../../../kernel/index.js'
+import type { EventBus, protocol } from '../../../kernel/index.js'
 
 /** Where a followed stream's events go: SSE connections and WebSocket subscriptions alike. */
 export interface ReplayTarget {
@@ -14,9 +14,6 @@ export interface ReplayTarget {
 export function resetEnvelope(stream: string, reason: 'cursor_expired' | 'store_restarted', head: number): protocol.StreamResetEnvelope {
   return { v: 1, stream, at: new Date().toISOString(), type: 'stream.reset', data: { reason, head } }
 }
-
-/** An envelope's JSON, made once per envelope object (or taken from the event bus, which may already have it). */
-export const envelopeJson = envelopeText
 
 /** Last sequence sent: drops repeats so the replay/live overlap reaches the client once. */
 export class SeqFilter {

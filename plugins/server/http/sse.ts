@@ -1,5 +1,5 @@
-import type { EventBus, Logger, protocol } from '../../../kernel/index.js'
-import { envelopeJson, followStream, resetEnvelope, SeqFilter, type ReplayTarget } from './replay.js'
+import { envelopeText, type EventBus, type Logger, type protocol } from '../../../kernel/index.js'
+import { followStream, resetEnvelope, SeqFilter, type ReplayTarget } from './replay.js'
 
 /** What the writer needs of an HTTP response (an http.ServerResponse after `reply.hijack()`). */
 export interface SseTarget {
@@ -27,7 +27,7 @@ const END_GRACE_MS = 5000
 /** One SSE frame: `id: <seq>` (sequenced events only), `event: <type>`, `data: <envelope JSON>`. */
 export function formatFrame(event: { seq?: number; type: string }, payload: object): string {
   const id = event.seq === undefined ? '' : `id: ${event.seq}\n`
-  return `${id}event: ${event.type}\ndata: ${envelopeJson(payload)}\n\n`
+  return `${id}event: ${event.type}\ndata: ${envelopeText(payload)}\n\n`
 }
 
 /** One open stream: writes frames in sequence order, each seq once, and frees everything on close. */

@@ -1,7 +1,7 @@
 import type { RawData, WebSocket } from 'ws'
-import { isPlatformError, protocol, type EventBus, type Logger } from '../../../kernel/index.js'
+import { envelopeText, isPlatformError, protocol, type EventBus, type Logger } from '../../../kernel/index.js'
 import { HttpErrorCode, parsePart } from './errors.js'
-import { envelopeJson, followStream, resetEnvelope, SeqFilter, type ReplayTarget } from './replay.js'
+import { followStream, resetEnvelope, SeqFilter, type ReplayTarget } from './replay.js'
 
 export interface WsHubOptions {
   heartbeatMs: number
@@ -50,7 +50,7 @@ class WsSubscription implements ReplayTarget {
 
   send(event: protocol.EventEnvelope): void {
     if (this.closed || !this.#seqs.accept(event.seq)) return
-    this.connection.sendText(envelopeJson(event))
+    this.connection.sendText(envelopeText(event))
   }
 
   reset(reason: 'cursor_expired' | 'store_restarted', head: number): void {
