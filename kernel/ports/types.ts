@@ -15,14 +15,24 @@ export interface SessionListFilter {
   limit?: number
 }
 
+/** How a write reaches disk. */
+export interface WriteOptions {
+  /**
+   * `false`: the write is visible to every reader at once but reaches disk with the next durable write (or soon
+   * after, on the database's own schedule), so a database crash before then can lose it. The engine writes a
+   * turn's messages this way and ends every turn with a durable status write. Default `true`.
+   */
+  durable?: boolean
+}
+
 export interface SessionStore {
   createSession(session: SessionInfo): Promise<void>
   getSession(id: string): Promise<SessionInfo | null>
   listSessions(filter?: SessionListFilter): Promise<SessionInfo[]>
   /** Patch of mutable fields; `updatedAt` is set by the caller. Resolves with the session as patched, null when there is none. */
-  updateSession(id: string, patch: Partial<Omit<SessionInfo, 'id' | 'createdAt'>>): Promise<SessionInfo | null>
+  updateSession(id: string, patch: Partial<Omit<SessionInfo, 'id' | 'createdAt'>>, options?: WriteOptions): Promise<SessionInfo | null>
   /** Insert or replace a message together with all of its parts (parts not listed are deleted). */
-  saveMessage(message: MessageInfo): Promise<void>
+  saveMessage(message: MessageInfo, options?: WriteOptions): Promise<void>
   /** Messages of a session in creation order, each with its parts in ordinal order. */
   listMessages(sessionId: string): Promise<MessageInfo[]>
   /** Delete a session with its messages and parts (not its children); false when there was none. */

@@ -15,7 +15,7 @@ import { orderByTurn } from './history.js'
 import { askOpenElsewhere, PermissionAsks } from './permission-asks.js'
 import { resolveSessionDraft } from './resolve-session.js'
 import { SessionScopes } from './scopes.js'
-import { SessionRuntimes } from './session-runtimes.js'
+import { IN_TURN, SessionRuntimes } from './session-runtimes.js'
 import { nameSession } from './title.js'
 import type { ToolRunDeps } from './tool-runner.js'
 import { runTurn, type TurnDeps } from './turn-runner.js'
@@ -344,7 +344,7 @@ export class SessionEngine {
       await this.#scopes.activate(session)
       events.emit('session.status', { sessionId: session.id, status: 'busy' }, { global: true })
       events.emit('turn.started', { turnId })
-      const deps: TurnDeps = { ...this.deps, clientFor: (id) => this.#rt.client(id), persist: (m, t) => this.#rt.persist(m, t), persistBehind: (m, t) => this.#rt.persistBehind(m, t), history: () => this.#rt.history(session), tools: this.#tools }
+      const deps: TurnDeps = { ...this.deps, clientFor: (id) => this.#rt.client(id), persist: (m, t) => this.#rt.persist(m, t, IN_TURN), persistBehind: (m, t) => this.#rt.persistBehind(m, t, IN_TURN), history: () => this.#rt.history(session), tools: this.#tools }
       // Everything the turn starts runs as work for this session (credential sources pick its owner's keys).
       const context = { sessionId: session.id, ownerId: session.ownerId }
       const run = runInCallContext(context, () =>

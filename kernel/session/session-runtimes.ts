@@ -1,8 +1,15 @@
 import { KernelErrorCode, PlatformError } from '../errors.js'
 import type { ProviderClient } from '../provider.js'
 import { sessionStream, type MessageInfo, type SessionInfo, type SessionStatus } from '../protocol/index.js'
+import type { WriteOptions } from '../ports/types.js'
 import type { EngineDeps, SessionRuntime } from './engine-types.js'
 import { createEventWriter, type EventWriter } from './event-writer.js'
+
+/**
+ * How a turn writes its messages: visible at once, on disk with the durable status write that ends the turn
+ * (setStatus), so the turn's answer is announced without waiting for a disk flush of its own.
+ */
+export const IN_TURN: WriteOptions = { durable: false }
 
 /**
  * What this process keeps per session (turn queue, event writer, cached history) and per provider
@@ -60,15 +67,15 @@ export class SessionRuntimes {
   }
 
   /** message.persist, keep the cached history in step, store, message.persisted. */
-  async persist(message: MessageInfo, turnId: string): Promise<void> {
-    await (await this.persistBehind(message, turnId)).stored
+  async persist(message: MessageInfo, turnId: string, options?: WriteOptions): Promise<void> {
+    await (await this.persistBehind(message, turnId, options)).stored
   }
 
   /**
    * message.persist and the cached history now; the store in the background: `stored` settles once the
    * store has the message (message.persisted) or failed (the cached history is dropped, to be read again).
    */
-  async persistBehind(message: MessageInfo, turnId: string): Promise<{ stored: Promise<void> }> {
+  async persistBehind(message: MessageInfo, turnId: string, options?: WriteOptions): Promise<{ stored: Promise<void> }> {
     const ctx = { sessionId: message.sessionId, turnId }
     const record = await this.deps.hooks.message.persist.promise(message, ctx)
     const runtime = this.#runtimes.get(message.sessionId)
@@ -78,7 +85,7 @@ export class SessionRuntimes {
       if (index === -1) history.push(structuredClone(record))
       else history[index] = structuredClone(record)
     }
-    const stored = this.deps.sessionStore.saveMessage(record).then(
+    const stored = this.deps.sessionStore.saveMessage(record, options).then(
       () => void this.deps.notify(this.deps.hooks.message.persisted, record, ctx),
       (error: unknown) => {
         if (runtime && runtime.history === history) runtime.history = null
@@ -88,14 +95,17 @@ export class SessionRuntimes {
     return { stored }
   }
 
-  /** Store `busy` and return the session as stored (one statement); 404 when it is gone. */
+  /** Store `busy` and return the session as stored (one statement, durable with the turn's end); 404 when it is gone. */
   async markBusy(id: string): Promise<SessionInfo> {
-    const session = await this.deps.sessionStore.updateSession(id, { status: 'busy', updatedAt: this.deps.clock.now().toISOString() })
+    const session = await this.deps.sessionStore.updateSession(id, { status: 'busy', updatedAt: this.deps.clock.now().toISOString() }, { durable: false })
     if (!session) throw notFound(id)
     return session
   }
 
-  /** Store the status (with the sequence reached so far) before announcing it, so a refetch agrees. */
+  /**
+   * Store the status (with the sequence reached so far) before announcing it, so a refetch agrees. A durable write:
+   * at the end of a turn it also puts the turn's messages (written with `durable: false`) on disk.
+   */
   async setStatus(session: SessionInfo, status: SessionStatus, events: EventWriter): Promise<void> {
     const last = await events.flush()
     const seq = last?.stream === sessionStream(session.id) ? last.seq : await this.deps.eventBus.head(sessionStream(session.id))

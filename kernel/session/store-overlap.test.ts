@@ -159,3 +159,33 @@ t.test('a tool-results save that fails fails the turn with an error event; the n
     'the next turn sends what the store holds (no result that was never stored)',
   )
 })
+
+t.test('a turn writes its messages with durable: false and ends with a durable status write after the last of them', async (t) => {
+  const tk = await boot(t, TOOL_THEN_TEXT)
+  const engine = tk.kernel.engine
+  const session = await engine.createSession({})
+  const store = tk.kernel.resolve('sessionStore')
+  const writes: string[] = []
+  const durability = (options?: { durable?: boolean }) => (options?.durable === false ? 'lazy' : 'durable')
+  const save = store.saveMessage.bind(store)
+  store.saveMessage = async (message, options) => {
+    await save(message, options)
+    writes.push(`${message.role} message ${durability(options)}`)
+  }
+  const update = store.updateSession.bind(store)
+  store.updateSession = async (id, patch, options) => {
+    const updated = await update(id, patch, options)
+    writes.push(`status ${patch.status} ${durability(options)}`)
+    return updated
+  }
+  const events = untilIdle(tk, session.id)
+  await engine.prompt(session.id, { text: 'echo hi' })
+  await events
+  t.equal(writes[0], 'user message durable', 'the POSTed message is on disk before the POST is answered')
+  t.same(
+    writes.slice(1).sort(),
+    ['assistant message lazy', 'assistant message lazy', 'assistant message lazy', 'status busy lazy', 'status idle durable'].sort(),
+    'the call, its tool results and the answer are written lazily, busy too',
+  )
+  t.equal(writes.at(-1), 'status idle durable', 'the durable idle write comes after every other write of the turn')
+})

@@ -211,12 +211,16 @@ t.test('postgres: specifics beyond the contract', async (t) => {
     t.same(await db.query('select last_seq::int as last_seq, tool_set from session'), [{ last_seq: 9, tool_set: ['read_file', 'shell'] }])
   })
 
-  t.test('a status/seq patch commits without waiting for the WAL flush; the setting ends with its statement', async (t) => {
+  t.test('durable: false writes commit without waiting for the WAL flush; the setting ends with its statement', async (t) => {
     await pgStore.createSession(session('s1'))
     const setting = `select current_setting('synchronous_commit') as value`
     const before = await db.query<{ value: string }>(setting)
-    for (let i = 1; i <= 10; i++) await pgStore.updateSession('s1', { status: i % 2 ? 'busy' : 'idle', seq: i, updatedAt: at(i) })
+    for (let i = 1; i <= 10; i++) {
+      await pgStore.updateSession('s1', { status: i % 2 ? 'busy' : 'idle', seq: i, updatedAt: at(i) }, { durable: false })
+      await pgStore.saveMessage(message(`m${i}`, 's1', i, 2), { durable: false })
+    }
     t.match(await pgStore.getSession('s1'), { status: 'idle', seq: 10, updatedAt: at(10) }, 'the patches are stored')
+    t.same((await pgStore.listMessages('s1')).map((m) => [m.id, m.parts.length]), Array.from({ length: 10 }, (_, i) => [`m${i + 1}`, 2]), 'the messages are stored and read back at once')
     // Enough reads at once to reach every connection of the pool the patches ran on.
     const after = await Promise.all(Array.from({ length: 12 }, () => db.query<{ value: string }>(setting)))
     t.same(new Set(after.map(([row]) => row.value)), new Set([before[0].value]), 'no connection kept synchronous_commit = off')

@@ -20,10 +20,10 @@ on conflict ("id") do update set "parent_id" = excluded."parent_id", "root_id" =
  * One statement (one round trip, atomic): upsert the message, delete its parts that are not in the
  * new list, upsert the listed parts. The parts travel as one jsonb array.
  */
-const saveMessageSql = (s: string) => `
+const saveMessageSql = (s: string, lazy: string) => `
 with saved as (
   insert into "${s}"."message" ("id", "session_id", "turn_id", "role", "agent_id", "provider_id", "model_id", "finish", "error", "created_at", "completed_at", "tool_set", "superseded_at")
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::timestamptz, ?::timestamptz, ?::jsonb, ?::timestamptz)
+  select ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::timestamptz, ?::timestamptz, ?::jsonb, ?::timestamptz where true${lazy}
   on conflict ("id") do update set "session_id" = excluded."session_id", "turn_id" = excluded."turn_id", "role" = excluded."role",
     "agent_id" = excluded."agent_id", "provider_id" = excluded."provider_id", "model_id" = excluded."model_id", "finish" = excluded."finish",
     "error" = excluded."error", "created_at" = excluded."created_at", "completed_at" = excluded."completed_at",
@@ -61,11 +61,10 @@ const selectPartsSql = (s: string) => `select "id", "message_id" as "messageId",
 const JSON_FIELDS = new Set(['toolSet', 'permissionRules', 'forkedFrom'])
 
 /**
- * A patch of only these is the session's runtime state (busy/idle, the sequence reached), written twice
- * per turn: it commits without waiting for the WAL flush (set_config(..., true) lasts for the statement's
- * own transaction). A database crash may lose the last fraction of a second of it, never a message.
+ * A write with `durable: false` commits without waiting for the WAL flush (set_config(..., true) lasts for the
+ * statement's own transaction): visible at once, on disk with the next synchronous commit, which flushes the
+ * WAL up to itself (the engine ends each turn with one) or within wal_writer_delay.
  */
-const RUNTIME_FIELDS = new Set(['status', 'lastSeq', 'updatedAt'])
 const ASYNC_COMMIT = ` and set_config('synchronous_commit', 'off', true) = 'off'`
 
 /** Column of each patchable session field. */
@@ -82,7 +81,8 @@ const SESSION_COLUMNS: Record<string, string> = {
  */
 export function createPostgresSessionStore(getOrm: () => Orm, getPool: () => RawPool, schema: string): SessionStore {
   const upsertSession = numbered(upsertSessionSql(schema))
-  const saveMessage = numbered(saveMessageSql(schema))
+  const saveMessage = numbered(saveMessageSql(schema, ''))
+  const saveMessageLazily = numbered(saveMessageSql(schema, ASYNC_COMMIT))
   const selectSession = selectSessionSql(schema)
   const selectMessages = selectMessagesSql(schema)
   const selectParts = selectPartsSql(schema)
@@ -113,7 +113,7 @@ export function createPostgresSessionStore(getOrm: () => Orm, getPool: () => Raw
       const rows = await em().find(SessionEntity, where, { orderBy: { updatedAt: 'desc', id: 'asc' }, limit })
       return rows.map(toSessionInfo)
     },
-    async updateSession(id, patch) {
+    async updateSession(id, patch, options = {}) {
       const row = sessionPatchToRow(patch) as Record<string, unknown>
       if (patch.parentId !== undefined) row.rootId = await rootIdFor(em(), id, patch.parentId)
       const fields = Object.keys(row)
@@ -121,14 +121,14 @@ export function createPostgresSessionStore(getOrm: () => Orm, getPool: () => Raw
       const json = (field: string) => JSON_FIELDS.has(field)
       const sets = fields.map((field, i) => `"${SESSION_COLUMNS[field]}" = $${i + 2}${json(field) ? '::jsonb' : ''}`)
       const values = fields.map((field) => (json(field) && row[field] !== null ? toJsonb(row[field]) : row[field]))
-      const lazy = fields.every((field) => RUNTIME_FIELDS.has(field)) ? ASYNC_COMMIT : ''
+      const lazy = options.durable === false ? ASYNC_COMMIT : ''
       const [updated] = await run<SessionRow>(`update "${schema}"."session" set ${sets.join(', ')} where "id" = $1${lazy} returning ${SESSION_FIELDS}`, [id, ...values])
       return updated ? toSessionInfo(updated) : null
     },
-    async saveMessage(message) {
+    async saveMessage(message, options = {}) {
       const m = message
       const parts = m.parts.map((p) => ({ id: p.id, ordinal: p.ordinal, kind: p.kind, data: p.data, created_at: p.createdAt, updated_at: p.updatedAt }))
-      await run(saveMessage, [
+      await run(options.durable === false ? saveMessageLazily : saveMessage, [
         m.id, m.sessionId, m.turnId, m.role, m.agent, m.provider, m.model, m.finish,
         m.error === null ? null : toJsonb(m.error), m.createdAt, m.completedAt, m.tools ? toJsonb(m.tools) : null, m.supersededAt ?? null, toJsonb(parts), m.id,
       ])
