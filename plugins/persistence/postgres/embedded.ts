@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs'
+import type { Server } from 'node:net'
+import { duplexPair, type Duplex } from 'node:stream'
 import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -12,6 +14,11 @@ import { PersistenceErrorCode } from './errors.js'
 export interface EmbeddedDatabase {
   /** postgres:// URL of the socket server (no password: the socket server accepts any login). */
   readonly url: string
+  /**
+   * A connection to the socket server that never leaves this process (a stream pair instead of a TCP socket),
+   * for a pg client's `stream` option: the same protocol, session and query queue, without the socket's system calls.
+   */
+  connectInProcess(): Duplex
   /** Milliseconds PGlite took to open (initdb on a new directory, recovery on an existing one). */
   readonly openMs: number
   /** True when PGlite ran initdb (a new directory, or in memory). */
@@ -48,6 +55,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedD
     const opened = db
     return {
       url: `postgres://postgres@${address}/postgres`,
+      connectInProcess: () => inProcessConnection(server),
       openMs,
       fresh,
       async close() {
@@ -69,6 +77,27 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedD
       { details: { dir: options.dir }, cause: error },
     )
   }
+}
+
+/**
+ * One end of a stream pair made to look like a client socket to pg; `connect()` hands the other end to the
+ * socket server as a newly accepted connection (the `connection` event of its net.Server, which pglite-socket 0.2.17
+ * keeps as `server`), so it gets its own handler on the server's query queue like any TCP client.
+ */
+function inProcessConnection(socketServer: PGLiteSocketServer): Duplex {
+  const [client, served] = duplexPair({ allowHalfOpen: false })
+  const self = <T extends Duplex>(stream: T) => Object.assign(stream, { setNoDelay: () => stream, setKeepAlive: () => stream, ref: () => stream, unref: () => stream })
+  return Object.assign(self(client), {
+    connect() {
+      const net = (socketServer as unknown as { server: Server | null }).server
+      if (!net) process.nextTick(() => client.destroy(new Error('the embedded database is not listening')))
+      else {
+        net.emit('connection', Object.assign(self(served), { remoteAddress: 'in-process', remotePort: 0 }))
+        process.nextTick(() => client.emit('connect'))
+      }
+      return client
+    },
+  })
 }
 
 /**

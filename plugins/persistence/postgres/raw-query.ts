@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { Duplex } from 'node:stream'
 import pg from 'pg'
 import type { Logger } from '../../../kernel/index.js'
 
@@ -33,6 +34,8 @@ export interface RawPoolOptions {
   logger: Logger
   /** Statements run first on every new connection (after the search_path). */
   setup?: string[]
+  /** Open each connection on this stream instead of a TCP socket to `url` (the embedded database's in-process connection). */
+  stream?: () => Duplex
 }
 
 /**
@@ -50,12 +53,17 @@ export class RawPool {
   prepared = false
 
   constructor(options: RawPoolOptions) {
-    this.#pool = new pg.Pool({ connectionString: options.url, max: options.max, connectionTimeoutMillis: options.connectTimeoutMs, types: textTimestamps() })
+    const setup = [...(options.schema === 'public' ? [] : [`set search_path to "${options.schema}", public`]), ...(options.setup ?? [])]
+    this.#pool = new pg.Pool({
+      connectionString: options.url, max: options.max, connectionTimeoutMillis: options.connectTimeoutMs, types: textTimestamps(),
+      ...(options.stream ? { stream: options.stream } : {}),
+      // Run on each new connection before it is handed out; a failure fails the statement that opened it.
+      onConnect: async (client: pg.ClientBase) => {
+        for (const sql of setup) await client.query(sql)
+      },
+    })
     // A connection that breaks while idle is dropped by the pool; the next statement opens a new one.
     this.#pool.on('error', (error) => options.logger.warn('an idle database connection failed', { error: error.message }))
-    const setup = [...(options.schema === 'public' ? [] : [`set search_path to "${options.schema}", public`]), ...(options.setup ?? [])]
-    // Queued on the new connection before the statement that opened it.
-    for (const sql of setup) this.#pool.on('connect', (client) => void client.query(sql).catch((error: Error) => options.logger.warn('preparing a database connection failed', { sql, error: error.message })))
   }
 
   /** One statement with `$1`-style parameters; resolves with its rows. */
