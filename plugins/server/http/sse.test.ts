@@ -67,6 +67,8 @@ function fakeBus(log: protocol.EventEnvelope[], result?: ReadSinceResult) {
 }
 
 const hubOptions = { heartbeatMs: 60_000, maxBufferedBytes: 1_048_576, logger: quiet }
+/** Frames go out at the end of the event-loop turn they were sent in. */
+const tick = () => new Promise((resolve) => setImmediate(resolve))
 
 t.test('frame format', async (t) => {
   t.equal(formatFrame({ seq: 7, type: 'part.delta' }, { a: 1 }), 'id: 7\nevent: part.delta\ndata: {"a":1}\n\n')
@@ -85,6 +87,7 @@ t.test('replay then live: no gap, no duplicate, in order', async (t) => {
   release()
   await opening
   publish(event(6))
+  await tick()
   t.same(target.ids, [2, 3, 4, 5, 6])
   t.equal(hub.count(), 1)
   const envelope = JSON.parse(target.text.split('\n\n')[0].split('data: ')[1])
@@ -97,6 +100,7 @@ t.test('no cursor: live only', async (t) => {
   const target = new FakeTarget()
   await new SseHub(hubOptions).open(target, { eventBus: bus, streamName: 'session:s1', cursor: null })
   publish(event(3))
+  await tick()
   t.same(target.ids, [3])
 })
 
@@ -108,6 +112,7 @@ t.test('a cursor the log cannot serve yields one stream.reset, then live after h
   release()
   await opening
   publish(event(3))
+  await tick()
   const [first, second] = target.text.split('\n\n')
   t.match(first, /^event: stream\.reset\ndata: /)
   t.notMatch(first, /^id:/m)
@@ -153,7 +158,10 @@ t.test('a slow consumer over the buffer limit is ended and unsubscribed', async 
   const target = new FakeTarget()
   target.stuckBytesPerWrite = 400
   await hub.open(target, { eventBus: bus, streamName: 'session:s1', cursor: null })
-  for (let seq = 1; seq <= 10; seq++) publish(event(seq))
+  for (let seq = 1; seq <= 10; seq++) {
+    publish(event(seq))
+    await tick()
+  }
   t.same(target.ids, [1, 2, 3], 'nothing is written after the limit is crossed')
   t.equal(target.writableEnded, true)
   await new Promise((resolve) => setImmediate(resolve))
@@ -184,4 +192,18 @@ t.test('a failing bus ends the stream instead of hanging', async (t) => {
   await hub.open(target, { eventBus: bus, streamName: 'global', cursor: null })
   t.equal(target.writableEnded, true)
   t.match(target.text, /retry: \d+/)
+})
+
+t.test('the frames of one event-loop turn go out as one write, in order', async (t) => {
+  const { bus, publish, release } = fakeBus([])
+  release()
+  const target = new FakeTarget()
+  await new SseHub(hubOptions).open(target, { eventBus: bus, streamName: 'session:s1', cursor: null })
+  for (let seq = 1; seq <= 5; seq++) publish(event(seq))
+  t.same(target.chunks, [], 'nothing written before the turn ends')
+  await tick()
+  publish(event(6))
+  await tick()
+  t.equal(target.chunks.length, 2, 'one write per turn')
+  t.same(target.ids, [1, 2, 3, 4, 5, 6])
 })

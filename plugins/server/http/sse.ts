@@ -1,4 +1,4 @@
-import { envelopeText, type EventBus, type Logger, type protocol } from '../../../kernel/index.js'
+import { atTickEnd, envelopeText, type EventBus, type Logger, type protocol } from '../../../kernel/index.js'
 import { followStream, resetEnvelope, SeqFilter, type ReplayTarget } from './replay.js'
 
 /** What the writer needs of an HTTP response (an http.ServerResponse after `reply.hijack()`). */
@@ -30,9 +30,15 @@ export function formatFrame(event: { seq?: number; type: string }, payload: obje
   return `${id}event: ${event.type}\ndata: ${envelopeText(payload)}\n\n`
 }
 
-/** One open stream: writes frames in sequence order, each seq once, and frees everything on close. */
+/**
+ * One open stream: writes frames in sequence order, each seq once, and frees everything on close. The frames of
+ * one event-loop turn go out as one write (a turn's burst of events is one system call and one wake-up of the
+ * client, not one per event).
+ */
 class SseConnection implements ReplayTarget {
   readonly #seqs = new SeqFilter()
+  /** Frames of this event-loop turn not yet written. */
+  #unsent = ''
   #closed = false
   #heartbeat: NodeJS.Timeout | undefined
   #grace: NodeJS.Timeout | undefined
@@ -79,6 +85,7 @@ class SseConnection implements ReplayTarget {
   end(retryMs?: number): void {
     if (this.#closed) return
     if (retryMs !== undefined) this.#write(`retry: ${retryMs}\n\n`, { skipLimit: true })
+    this.#flush()
     this.#release()
     if (this.target.destroyed) return
     if (!this.target.writableEnded) this.target.end()
@@ -88,11 +95,21 @@ class SseConnection implements ReplayTarget {
 
   #write(chunk: string, options: { skipLimit?: boolean } = {}): void {
     if (this.#closed || this.target.writableEnded || this.target.destroyed) return
-    this.target.write(chunk)
-    if (!options.skipLimit && this.target.writableLength > this.options.maxBufferedBytes) {
-      this.options.logger.warn('ending a slow SSE consumer', { stream: this.streamName, bufferedBytes: this.target.writableLength, lastSeq: this.#seqs.last })
+    if (this.#unsent === '') atTickEnd(this.#flush)
+    this.#unsent += chunk
+    const buffered = this.target.writableLength + this.#unsent.length
+    if (!options.skipLimit && buffered > this.options.maxBufferedBytes) {
+      this.options.logger.warn('ending a slow SSE consumer', { stream: this.streamName, bufferedBytes: buffered, lastSeq: this.#seqs.last })
+      // Nothing more for a consumer that is not reading: it resumes from the last id it got.
+      this.#unsent = ''
       this.end()
     }
+  }
+
+  readonly #flush = (): void => {
+    const text = this.#unsent
+    this.#unsent = ''
+    if (text !== '' && !this.target.writableEnded && !this.target.destroyed) this.target.write(text)
   }
 
   #release(): void {
