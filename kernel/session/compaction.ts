@@ -75,7 +75,8 @@ export async function compact(deps: TurnDeps, input: CompactInput): Promise<bool
     finish: 'stop', error: null, createdAt: now, completedAt: now,
     parts: [{ id: deps.ids.next('prt'), messageId: id, ordinal: 0, kind: 'compaction', data, createdAt: now, updatedAt: now }],
   }
-  await deps.persist(message, turnId)
+  // Durable at once: a manual compaction answers its caller before the turn's closing status write.
+  await deps.persist(message, turnId, { durable: true })
   events.emit('message.created', { id, turnId, role: 'assistant', agent: message.agent, provider: message.provider, model: message.model })
   events.emit('part.started', { messageId: id, part: { id: message.parts[0].id, kind: 'compaction', ordinal: 0, ...data } })
   events.emit('part.completed', { messageId: id, part: message.parts[0] })

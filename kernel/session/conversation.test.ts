@@ -172,7 +172,15 @@ t.test('compaction on request (compactNow): queued like a turn; a short conversa
   await turn(tk, session.id, 'two', events)
   await turn(tk, session.id, 'three', events)
   const idle = events.idle()
+  const store = tk.kernel.resolve('sessionStore')
+  const save = store.saveMessage.bind(store)
+  const summaryWrites: unknown[] = []
+  store.saveMessage = async (message, options) => {
+    if (message.parts.some((p) => p.kind === 'compaction')) summaryWrites.push(options ?? {})
+    return save(message, options)
+  }
   const result = await engine.compactNow(session.id)
+  t.same(summaryWrites, [{ durable: true }], 'the summary is on disk before compactNow answers (not left to the closing status write)')
   await idle
   t.equal(result.compacted, true)
   const detail = await engine.getSession(session.id)

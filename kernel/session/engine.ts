@@ -344,7 +344,7 @@ export class SessionEngine {
       await this.#scopes.activate(session)
       events.emit('session.status', { sessionId: session.id, status: 'busy' }, { global: true })
       events.emit('turn.started', { turnId })
-      const deps: TurnDeps = { ...this.deps, clientFor: (id) => this.#rt.client(id), persist: (m, t) => this.#rt.persist(m, t, IN_TURN), persistBehind: (m, t) => this.#rt.persistBehind(m, t, IN_TURN), history: () => this.#rt.history(session), tools: this.#tools }
+      const deps: TurnDeps = { ...this.deps, clientFor: (id) => this.#rt.client(id), persist: (m, t, o) => this.#rt.persist(m, t, o ?? IN_TURN), persistBehind: (m, t) => this.#rt.persistBehind(m, t, IN_TURN), history: () => this.#rt.history(session), tools: this.#tools }
       // Everything the turn starts runs as work for this session (credential sources pick its owner's keys).
       const context = { sessionId: session.id, ownerId: session.ownerId }
       const run = runInCallContext(context, () =>

@@ -1,6 +1,6 @@
 import { KernelErrorCode } from '../errors.js'
 import { isTapped, type KernelHooks } from '../hooks/index.js'
-import type { Clock, Ids, Logger, SessionStore } from '../ports/types.js'
+import type { Clock, Ids, Logger, SessionStore, WriteOptions } from '../ports/types.js'
 import type { ModelRequest, ProviderClient, StreamChunk, UsageReport } from '../provider.js'
 import type { FinishReason, MessageInfo, SessionInfo } from '../protocol/index.js'
 import type { KernelRegistries } from '../registries/index.js'
@@ -25,7 +25,8 @@ export interface TurnDeps {
   logger: Logger
   notify: (hook: unknown, ...args: unknown[]) => Promise<void>
   clientFor: (providerId: string) => ProviderClient
-  persist: (message: MessageInfo, turnId: string) => Promise<void>
+  /** Store the message (and keep the cached history in step); a turn's writes are lazy unless `options` says durable. */
+  persist: (message: MessageInfo, turnId: string, options?: WriteOptions) => Promise<void>
   /** Put the message in the history now, store it in the background (`stored` settles when the store has it). */
   persistBehind: (message: MessageInfo, turnId: string) => Promise<{ stored: Promise<void> }>
   /** The session's stored messages (cached by the engine). */
