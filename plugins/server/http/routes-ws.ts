@@ -33,6 +33,6 @@ export async function registerWsRoute(app: FastifyInstance, deps: { hub: WsHub; 
       throw new PlatformError('REQUEST_UPGRADE_REQUIRED', `${doc.path} is a WebSocket endpoint; connect with a WebSocket client (Upgrade: websocket).`, { httpStatus: 426 })
     },
     // The caller was resolved from the upgrade request (token in the header or `access_token`): each socket checks its subscriptions with it.
-    wsHandler: (socket, request) => deps.hub.accept(socket, { ...deps.ws, ...(deps.access ? deps.access(request.caller) : {}) }),
+    wsHandler: (socket, request) => deps.hub.accept(socket, { ...deps.ws, ...(deps.access ? deps.access(request.caller) : {}) }, request.raw.socket),
   })
 }

@@ -1,7 +1,10 @@
 import t from 'tap'
-import type { EventBus, protocol } from '../../../kernel/index.js'
+import type { Socket } from 'node:net'
+import { WebSocketServer } from 'ws'
+import type { EventBus, Logger, protocol } from '../../../kernel/index.js'
 import { createTestKernel } from '../../../kernel/testing/index.js'
 import type { ServerHttpService } from './services.js'
+import { WsHub } from './websocket.js'
 import { openSse, waitFor } from './test-support.js'
 import { openWs, type Frame, type WsReader } from './ws-test-support.js'
 
@@ -171,4 +174,30 @@ t.test('shutdown closes sockets with 1001', async (t) => {
   await socket.readUntil(isOp('subscribed'))
   await tk.close()
   t.match(await socket.closed, { code: 1001, reason: /shutting down/ })
+})
+
+t.test('with its TCP socket given, the frames of one event-loop turn are held back and go out together, in order', async (t) => {
+  const { bus } = await boot(t)
+  const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet }
+  const hub = new WsHub({ heartbeatMs: 60_000, maxBufferedBytes: 1_048_576, maxSubscriptions: 16, logger: quiet })
+  const counts = { cork: 0, uncork: 0 }
+  let tcp: Socket | undefined
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => new Promise((done) => server.close(done)))
+  server.on('connection', (socket, request) => {
+    tcp = request.socket
+    const transport = { cork: () => (counts.cork++, tcp!.cork()), uncork: () => (counts.uncork++, tcp!.uncork()) }
+    hub.accept(socket, { eventBus: bus, openSession: async () => undefined }, transport)
+  })
+  await new Promise((done) => server.once('listening', done))
+  const client = await openWs(`http://127.0.0.1:${(server.address() as { port: number }).port}`)
+  t.teardown(() => client.close())
+  client.send({ op: 'subscribe', stream: 'global' })
+  await client.readUntil(isOp('subscribed'))
+  const before = { ...counts }
+  for (let i = 0; i < 5; i++) void bus.append('global', { type: 'tools.changed', data: { added: [`t${i}`], removed: [], source: 'burst' } })
+  t.ok(tcp!.writableLength > 0, 'the five frames wait in the corked socket while the burst is sent')
+  const frames = await client.readUntil((f) => (f.data as { added?: string[] } | undefined)?.added?.[0] === 't4')
+  t.same(frames.map((f) => (f.data as { added: string[] }).added[0]), ['t0', 't1', 't2', 't3', 't4'], 'all of them, in order')
+  t.same({ cork: counts.cork - before.cork, uncork: counts.uncork - before.uncork }, { cork: 1, uncork: 1 }, 'one cork for the burst, released at the end of the loop turn')
 })

@@ -1,5 +1,5 @@
 import type { RawData, WebSocket } from 'ws'
-import { envelopeText, isPlatformError, protocol, type EventBus, type Logger } from '../../../kernel/index.js'
+import { atTickEnd, envelopeText, isPlatformError, protocol, type EventBus, type Logger } from '../../../kernel/index.js'
 import { HttpErrorCode, parsePart } from './errors.js'
 import { followStream, resetEnvelope, SeqFilter, type ReplayTarget } from './replay.js'
 
@@ -67,9 +67,19 @@ class WsSubscription implements ReplayTarget {
   }
 }
 
-/** One client socket: its subscriptions, its heartbeat, and its message queue (handled one at a time). */
+/** The TCP socket under a WebSocket (the upgrade request's socket), held back while frames are sent. */
+export interface Corkable {
+  cork(): void
+  uncork(): void
+}
+
+/**
+ * One client socket: its subscriptions, its heartbeat, and its message queue (handled one at a time). With its TCP
+ * socket given, the frames of one event-loop turn go out as one write (as on SSE: a burst costs one wake-up).
+ */
 class WsConnection {
   readonly subscriptions = new Map<string, WsSubscription>()
+  #corked = false
   #closed = false
   #missedPongs = 0
   #heartbeat: NodeJS.Timeout
@@ -82,6 +92,7 @@ class WsConnection {
     private readonly deps: WsDeps,
     private readonly options: WsHubOptions,
     onClosed: () => void,
+    private readonly transport?: Corkable,
   ) {
     socket.on('message', (data, isBinary) => {
       // Messages are handled one at a time, in order; a client flooding faster than that is refused, not queued without bound.
@@ -108,6 +119,11 @@ class WsConnection {
   /** Send one text frame; a consumer that lets too much pile up is closed, never buffered without bound. */
   sendText(text: string): void {
     if (this.#closed || this.socket.readyState !== OPEN) return
+    if (this.transport && !this.#corked) {
+      this.#corked = true
+      this.transport.cork()
+      atTickEnd(this.#uncork)
+    }
     this.socket.send(text)
     if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
       this.options.logger.warn('closing a slow WebSocket consumer', { bufferedBytes: this.socket.bufferedAmount, streams: [...this.subscriptions.keys()] })
@@ -117,6 +133,11 @@ class WsConnection {
 
   send(frame: protocol.WsControlFrame): void {
     this.sendText(JSON.stringify(frame))
+  }
+
+  readonly #uncork = (): void => {
+    this.#corked = false
+    this.transport?.uncork()
   }
 
   /** Close with a code and reason (the client sees both once it has read what was queued before). */
@@ -235,8 +256,9 @@ export class WsHub {
     return count
   }
 
-  accept(socket: WebSocket, deps: WsDeps): void {
-    const connection = new WsConnection(socket, deps, this.options, () => this.#open.delete(connection))
+  /** Serve a WebSocket; `transport` (its TCP socket) lets the frames of one event-loop turn go out as one write. */
+  accept(socket: WebSocket, deps: WsDeps, transport?: Corkable): void {
+    const connection = new WsConnection(socket, deps, this.options, () => this.#open.delete(connection), transport)
     this.#open.add(connection)
   }
 
