@@ -97,7 +97,7 @@ export class SessionRuntimes {
 
   /** Store `busy` and return the session as stored (one statement, durable with the turn's end); 404 when it is gone. */
   async markBusy(id: string): Promise<SessionInfo> {
-    const session = await this.deps.sessionStore.updateSession(id, { status: 'busy', updatedAt: this.deps.clock.now().toISOString() }, { durable: false })
+    const session = await this.deps.sessionStore.updateSession(id, { status: 'busy', updatedAt: this.deps.clock.now().toISOString() }, IN_TURN)
     if (!session) throw notFound(id)
     return session
   }

@@ -1,13 +1,12 @@
 import pg from 'pg'
 import t from 'tap'
-import type { Logger } from '../../../kernel/index.js'
+import { silentLogger } from '../../../kernel/testing/index.js'
 import { startEmbedded } from './embedded.js'
 
 /** The embedded database's in-process connection: the socket server's protocol and query queue without a socket. */
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet } as unknown as Logger
 
 t.test('an in-process connection is a full client: its transaction holds back a TCP client until it ends', async (t) => {
-  const db = await startEmbedded({ dir: 'memory://', maxConnections: 4, logger: quiet })
+  const db = await startEmbedded({ dir: 'memory://', maxConnections: 4, logger: silentLogger })
   t.teardown(() => db.close())
   const inside = new pg.Client({ connectionString: db.url, stream: db.connectInProcess })
   const outside = new pg.Client({ connectionString: db.url })
@@ -29,7 +28,7 @@ t.test('an in-process connection is a full client: its transaction holds back a 
 })
 
 t.test('an in-process connection to a stopped database fails with a clear error', async (t) => {
-  const db = await startEmbedded({ dir: 'memory://', maxConnections: 4, logger: quiet })
+  const db = await startEmbedded({ dir: 'memory://', maxConnections: 4, logger: silentLogger })
   await db.close()
   const client = new pg.Client({ connectionString: db.url, stream: db.connectInProcess })
   await t.rejects(client.connect(), /the embedded database is not listening/)

@@ -86,13 +86,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedD
  */
 function inProcessConnection(socketServer: PGLiteSocketServer): Duplex {
   const [client, served] = duplexPair({ allowHalfOpen: false })
-  const self = <T extends Duplex>(stream: T) => Object.assign(stream, { setNoDelay: () => stream, setKeepAlive: () => stream, ref: () => stream, unref: () => stream })
-  return Object.assign(self(client), {
+  const socketLike = <T extends Duplex>(stream: T) => Object.assign(stream, { setNoDelay: () => stream, setKeepAlive: () => stream, ref: () => stream, unref: () => stream })
+  return Object.assign(socketLike(client), {
     connect() {
       const net = (socketServer as unknown as { server: Server | null }).server
       if (!net) process.nextTick(() => client.destroy(new Error('the embedded database is not listening')))
       else {
-        net.emit('connection', Object.assign(self(served), { remoteAddress: 'in-process', remotePort: 0 }))
+        net.emit('connection', Object.assign(socketLike(served), { remoteAddress: 'in-process', remotePort: 0 }))
         process.nextTick(() => client.emit('connect'))
       }
       return client

@@ -83,8 +83,7 @@ export function createPersistenceRuntime(deps: RuntimeDeps): PersistenceRuntime 
       // The embedded database runs every statement on this thread, one at a time: one connection loses nothing,
       // and lets statements be named (PGlite has one session for all connections; a fresh connection clears its names).
       const own = embedded !== null
-      const inProcess = embedded?.connectInProcess
-      raw = new RawPool({ url, max: own ? 1 : options.poolSize, schema: options.schema, connectTimeoutMs: CONNECT_TIMEOUT_MS, logger, setup: own ? ['deallocate all'] : [], ...(inProcess ? { stream: inProcess } : {}) })
+      raw = new RawPool({ url, max: own ? 1 : options.poolSize, schema: options.schema, connectTimeoutMs: CONNECT_TIMEOUT_MS, logger, setup: own ? ['deallocate all'] : [], ...(embedded ? { stream: embedded.connectInProcess } : {}) })
       const [{ version }] = await raw.query<{ version: string }>('select version() as version')
       // Named prepared statements on a PostgreSQL server and on the PGlite this process runs; not on a PGlite reached
       // through another instance's socket (its owner names statements in the same session).

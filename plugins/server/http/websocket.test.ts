@@ -1,8 +1,8 @@
 import t from 'tap'
 import type { Socket } from 'node:net'
 import { WebSocketServer } from 'ws'
-import type { EventBus, Logger, protocol } from '../../../kernel/index.js'
-import { createTestKernel } from '../../../kernel/testing/index.js'
+import type { EventBus, protocol } from '../../../kernel/index.js'
+import { createTestKernel, silentLogger } from '../../../kernel/testing/index.js'
 import type { ServerHttpService } from './services.js'
 import { WsHub } from './websocket.js'
 import { openSse, waitFor } from './test-support.js'
@@ -178,8 +178,7 @@ t.test('shutdown closes sockets with 1001', async (t) => {
 
 t.test('with its TCP socket given, the frames of one event-loop turn are held back and go out together, in order', async (t) => {
   const { bus } = await boot(t)
-  const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet }
-  const hub = new WsHub({ heartbeatMs: 60_000, maxBufferedBytes: 1_048_576, maxSubscriptions: 16, logger: quiet })
+  const hub = new WsHub({ heartbeatMs: 60_000, maxBufferedBytes: 1_048_576, maxSubscriptions: 16, logger: silentLogger })
   const counts = { cork: 0, uncork: 0 }
   let tcp: Socket | undefined
   const server = new WebSocketServer({ port: 0, host: '127.0.0.1' })
